@@ -1,0 +1,1 @@
+"""counsellor_console"""

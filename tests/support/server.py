@@ -1,0 +1,130 @@
+"""A real Fristad service in a subprocess, driven only through the contract (shared/spec)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support.net import free_port
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TEST_MASTER_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+@dataclass
+class RunningServer:
+    """One `fristad serve` process and where to reach it."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    redis_url: str
+    env: dict[str, str]
+    log_path: Path
+    host: str = "127.0.0.1"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_base(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        return self.base_url
+
+    def logs(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+    def kill(self) -> None:
+        """Lose the process abruptly, as a crashed machine would."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+def service_env(redis_url: str, **overrides: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("FRISTAD_") and k != "REDIS_URL"
+    }
+    env["REDIS_URL"] = redis_url
+    env["FRISTAD_MASTER_KEY"] = TEST_MASTER_KEY
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(overrides)
+    return env
+
+
+def start_server(redis_url: str, log_dir: Path, port: int | None = None, **env: str) -> RunningServer:
+    """Start `fristad serve` on a free port and wait until /healthz answers."""
+    port = port or free_port()
+    full_env = service_env(redis_url, **env)
+    log_path = log_dir / f"server-{port}-{time.monotonic_ns()}.log"
+    log_file = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=REPO_ROOT,
+        env=full_env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    server = RunningServer(proc=proc, port=port, redis_url=redis_url, env=full_env, log_path=log_path)
+    deadline = time.monotonic() + 20
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{server.logs()}")
+        try:
+            with urllib.request.urlopen(f"{server.base_url}/healthz", timeout=1) as resp:  # noqa: S310
+                if resp.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError(f"server did not answer /healthz:\n{server.logs()}")
+        time.sleep(0.1)
+
+
+@dataclass(frozen=True)
+class StaffCredentials:
+    username: str
+    password: str
+    totp_secret_b32: str
+    role: str
+
+
+_TOTP_SECRET = re.compile(r"secret=([A-Z2-7]+)")
+
+
+def add_staff(redis_url: str, username: str, role: str = "counsellor", name: str | None = None) -> StaffCredentials:
+    """Create a staff user through the real command line, as an operator would."""
+    args = [sys.executable, "-m", "service.cli", "users", "add", username, "--role", role]
+    if name:
+        args += ["--name", name]
+    out = subprocess.run(
+        args, cwd=REPO_ROOT, env=service_env(redis_url), capture_output=True, text=True, check=True,
+        timeout=60,
+    ).stdout
+    password = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("password: "))
+    uri = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("totp: "))
+    match = _TOTP_SECRET.search(uri)
+    assert match, uri
+    return StaffCredentials(username, password.strip(), match.group(1), role)
