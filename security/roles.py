@@ -1,0 +1,34 @@
+"""Staff roles and the identity a request carries once a staff session is checked.
+
+Lives in `security` so that every layer (chat, kb, the console) can take an identity as a
+typed argument without importing the console's session code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COUNSELLOR = "counsellor"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffIdentity:
+    """Who is acting, as established by a valid staff session."""
+
+    username: str
+    display_name: str
+    role: Role
+
+    @property
+    def can_supervise(self) -> bool:
+        """Supervisors and admins watch queues, read statistics and metrics."""
+        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
