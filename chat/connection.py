@@ -1,0 +1,162 @@
+"""One socket's outbound side: a bounded queue and one sender task.
+
+Frames for a socket come from many places (its own handler, pub/sub events); a single sender
+keeps them in order, fills seq gaps from the store before a later message, and protects the
+process from a client that does not read: past ``OUTBOX_MAX_FRAMES`` the socket is closed
+(the visitor's page resumes), instead of letting memory grow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+import structlog
+from starlette.websockets import WebSocket, WebSocketState
+
+from chat.protocol import SeqTracker
+from chat.store import StoredMessage
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_MAX_FRAMES: Final = 1000
+SEND_TIMEOUT_SECS: Final = 10.0
+CLOSE_TRY_AGAIN_LATER: Final = 1013
+
+Frame = dict[str, Any]
+GapReader = Callable[[str, int], Awaitable[list[StoredMessage]]]
+MessageFramer = Callable[[str, StoredMessage], Frame]
+
+
+class Connection:
+    """A WebSocket's ordered, bounded outbox, with per-chat seq tracking."""
+
+    def __init__(
+        self,
+        websocket: WebSocket,
+        *,
+        own_author: str,
+        read_after: GapReader,
+        frame_message: MessageFramer,
+    ) -> None:
+        self.websocket = websocket
+        self.own_author = own_author
+        self._read_after = read_after
+        self._frame_message = frame_message
+        self._queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(OUTBOX_MAX_FRAMES)
+        self._trackers: dict[str, SeqTracker] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.closed = False
+        self._closer: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        self.closed = True
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    # -- what the rest of the code calls -------------------------------------------------
+
+    def deliver(self, frame: Frame) -> None:
+        """Queue a frame (the hub calls this for published events)."""
+        self._put(("frame", frame))
+
+    def replay(self, chat_id: str, after_seq: int, *, include_own: bool = True) -> None:
+        """Queue every stored message of the chat after ``after_seq``."""
+        self._put(("replay", (chat_id, after_seq, include_own)))
+
+    def tracker(self, chat_id: str) -> SeqTracker:
+        tracker = self._trackers.get(chat_id)
+        if tracker is None:
+            tracker = self._trackers[chat_id] = SeqTracker()
+        return tracker
+
+    def forget_chat(self, chat_id: str) -> None:
+        self._trackers.pop(chat_id, None)
+
+    def _put(self, item: tuple[str, Any]) -> None:
+        if self.closed:
+            return
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
+            log.warning("outbox_overflow")
+            self.closed = True
+            self._closer = asyncio.get_running_loop().create_task(self._close(CLOSE_TRY_AGAIN_LATER))
+
+    # -- the sender ----------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                kind, payload = await self._queue.get()
+                if kind == "frame":
+                    await self._send_frame(payload)
+                else:
+                    chat_id, after_seq, include_own = payload
+                    await self._replay(chat_id, after_seq, include_own)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a dead socket: the receive loop will see the disconnect
+            log.info("sender_stopped", error=type(exc).__name__)
+            self.closed = True
+
+    async def _send_frame(self, frame: Frame) -> None:
+        seq = frame.get("seq")
+        if frame.get("type") == "msg" and isinstance(seq, int):
+            chat_id = str(frame.get("chat") or self._default_chat(frame))
+            tracker = self.tracker(chat_id)
+            if tracker.seen(seq):
+                return
+            if tracker.missing_below(seq):
+                await self._fill_gap(chat_id, tracker, seq)
+            tracker.mark(seq)
+        await self._write(frame)
+
+    def _default_chat(self, frame: Frame) -> str:
+        return str(frame.get("_chat", ""))
+
+    async def _fill_gap(self, chat_id: str, tracker: SeqTracker, seq: int) -> None:
+        for message in await self._read_after(chat_id, tracker.watermark):
+            if message.seq >= seq:
+                break
+            if tracker.seen(message.seq):
+                continue
+            tracker.mark(message.seq)
+            if message.author != self.own_author:
+                await self._write(self._frame_message(chat_id, message))
+
+    async def _replay(self, chat_id: str, after_seq: int, include_own: bool) -> None:
+        tracker = self.tracker(chat_id)
+        for message in await self._read_after(chat_id, after_seq):
+            if message.seq <= after_seq or tracker.seen(message.seq):
+                continue
+            tracker.mark(message.seq)
+            if include_own or message.author != self.own_author:
+                await self._write(self._frame_message(chat_id, message))
+
+    async def _write(self, frame: Frame) -> None:
+        if self.websocket.application_state is not WebSocketState.CONNECTED:
+            return
+        public = {k: v for k, v in frame.items() if not k.startswith("_")}
+        await asyncio.wait_for(
+            self.websocket.send_text(json.dumps(public, ensure_ascii=False)), SEND_TIMEOUT_SECS
+        )
+
+    async def send_now(self, frame: Frame) -> None:
+        """Send through the queue, so order is kept with everything queued before."""
+        self.deliver(frame)
+
+    async def _close(self, code: int) -> None:
+        try:
+            await self.websocket.close(code)
+        except Exception:  # noqa: S110  # already closing: nothing more to do
+            pass

@@ -1,0 +1,139 @@
+"""One way to reach a socket: ``EventHub.publish(frame, recipients)``.
+
+Every frame for a visitor or a console goes through Redis pub/sub on one channel, so that it
+reaches the process holding the recipient's socket, whichever that is. Each process has one
+subscriber (not one per socket: measured in shared/performance.md) and fans out in memory to
+the outboxes registered here. The registries live in this object, owned by ``create_app``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Literal, Protocol
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+RecipientKind = Literal["visitor", "staff", "all_staff", "queue"]
+Frame = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    kind: RecipientKind
+    id: str = ""
+
+
+def to_visitor(chat_id: str) -> Recipient:
+    return Recipient("visitor", chat_id)
+
+
+def to_staff(username: str) -> Recipient:
+    return Recipient("staff", username)
+
+
+ALL_STAFF: Final = Recipient("all_staff")
+# Not a socket: tells every process that a queue changed, so it refreshes positions.
+QUEUE_WATCHERS: Final = Recipient("queue")
+
+
+class Outbox(Protocol):
+    def deliver(self, frame: Frame) -> None:
+        """Queue a frame for the socket without blocking."""
+
+
+class EventTransport(Protocol):
+    async def publish(self, payload: str) -> None: ...
+
+
+class EventHub:
+    """Registries of local sockets plus the publish side of the shared transport."""
+
+    def __init__(self, transport: EventTransport) -> None:
+        self._transport = transport
+        self._visitors: dict[str, set[Outbox]] = defaultdict(set)
+        self._staff: dict[str, set[Outbox]] = defaultdict(set)
+        self._queue_listeners: list[Callable[[], None]] = []
+
+    # -- registries ----------------------------------------------------------------------
+
+    def register_visitor(self, chat_id: str, outbox: Outbox) -> None:
+        self._visitors[chat_id].add(outbox)
+
+    def unregister_visitor(self, chat_id: str, outbox: Outbox) -> None:
+        self._discard(self._visitors, chat_id, outbox)
+
+    def register_staff(self, username: str, outbox: Outbox) -> None:
+        self._staff[username].add(outbox)
+
+    def unregister_staff(self, username: str, outbox: Outbox) -> None:
+        self._discard(self._staff, username, outbox)
+
+    def on_queue_change(self, callback: Callable[[], None]) -> None:
+        self._queue_listeners.append(callback)
+
+    def local_visitor_chats(self) -> list[str]:
+        return list(self._visitors)
+
+    def local_staff(self) -> list[str]:
+        return list(self._staff)
+
+    def staff_outboxes(self) -> list[Outbox]:
+        return [box for boxes in self._staff.values() for box in boxes]
+
+    @staticmethod
+    def _discard(table: dict[str, set[Outbox]], key: str, outbox: Outbox) -> None:
+        boxes = table.get(key)
+        if boxes is None:
+            return
+        boxes.discard(outbox)
+        if not boxes:
+            del table[key]
+
+    # -- publish and dispatch ------------------------------------------------------------
+
+    async def publish(self, frame: Frame | None, recipients: Iterable[Recipient]) -> None:
+        """Send ``frame`` to every recipient, wherever its socket is."""
+        payload = json.dumps(
+            {"r": [[r.kind, r.id] for r in recipients], "f": frame}, separators=(",", ":")
+        )
+        await self._transport.publish(payload)
+
+    async def queue_changed(self) -> None:
+        await self.publish(None, [QUEUE_WATCHERS])
+
+    def dispatch(self, payload: str | bytes) -> None:
+        """Deliver one published event to the local sockets it names."""
+        try:
+            event = json.loads(payload)
+            recipients = [Recipient(kind, rid) for kind, rid in event["r"]]
+            frame: Frame | None = event["f"]
+        except (ValueError, KeyError, TypeError):
+            log.warning("event_dropped", reason="malformed")
+            return
+        for recipient in recipients:
+            if recipient.kind == "queue":
+                for callback in self._queue_listeners:
+                    callback()
+                continue
+            if frame is None:
+                continue
+            for outbox in self._outboxes(recipient):
+                outbox.deliver(frame)
+
+    def _outboxes(self, recipient: Recipient) -> list[Outbox]:
+        if recipient.kind == "visitor":
+            return list(self._visitors.get(recipient.id, ()))
+        if recipient.kind == "staff":
+            return list(self._staff.get(recipient.id, ()))
+        if recipient.kind == "all_staff":
+            return self.staff_outboxes()
+        return []
+
+
+Dispatcher = Callable[[str | bytes], None]
+Runner = Callable[[Dispatcher], Awaitable[None]]

@@ -1,0 +1,649 @@
+"""Everything the chat keeps in Redis, behind methods named after what they do.
+
+Message bodies and internal notes are encrypted with AES-256-GCM under a per-chat data key;
+the data key is stored only wrapped by the master key. Shredding a chat deletes the wrapped
+key and the ciphertexts. Every key here carries a TTL, so nothing outlives its purpose even if
+a process dies half-way. State changes that must be atomic across processes (accept, enqueue,
+append with idempotent client ids, end) are Lua scripts run inside Redis.
+
+Keys (prefix ``f:``)::
+
+    f:chat:{id}            hash   the chat's state and its (non-identifying) facts
+    f:chat:{id}:log        list   encrypted messages; list index + 1 is the message's seq
+    f:chat:{id}:ids        hash   client id -> seq, so a resend is stored once
+    f:chat:{id}:notes      list   encrypted internal notes
+    f:q:{channel}          zset   waiting chats, score = when queued (ms); lowest is next
+    f:resume:{sha256}      string chat id for a one-time resume token (only its hash is kept)
+    f:live                 zset   chat id -> when it ends unless its visitor is back (ms)
+    f:staff:{user}:chats   set    chats a counsellor holds
+    f:accepts:{channel}    list   recent accept times, for the queue's estimated wait
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, cast
+
+from redis.asyncio import Redis
+
+from chat.protocol import ChatState, EndedBy
+from chat.wire import Hello
+from security.crypto import (
+    DecryptionError,
+    decrypt,
+    encrypt,
+    generate_data_key,
+    unwrap_key,
+    wrap_key,
+)
+
+PREFIX: Final = "f:"
+CHAT_TTL_SECS: Final = 24 * 3600
+ENDED_CHAT_TTL_SECS: Final = 600  # long enough to ask for a return code after the end
+RESUME_TOKEN_BYTES: Final = 32
+RECENT_ACCEPTS_KEPT: Final = 30
+QUEUE_PREVIEW_LIMIT: Final = 50
+DATA_KEY_CACHE_SECS: Final = 30.0
+DATA_KEY_CACHE_MAX: Final = 10_000
+LIVE_KEY: Final = PREFIX + "live"
+CHANNELS: Final = ("youth", "professional")
+
+
+class StoreError(Exception):
+    """Base of the store's errors."""
+
+
+class ChatEndedError(StoreError):
+    """The chat has ended (or never existed): nothing more can be written to it."""
+
+
+def chat_key(chat_id: str) -> str:
+    return f"{PREFIX}chat:{chat_id}"
+
+
+def log_key(chat_id: str) -> str:
+    return f"{PREFIX}chat:{chat_id}:log"
+
+
+def ids_key(chat_id: str) -> str:
+    return f"{PREFIX}chat:{chat_id}:ids"
+
+
+def notes_key(chat_id: str) -> str:
+    return f"{PREFIX}chat:{chat_id}:notes"
+
+
+def queue_key(channel: str) -> str:
+    return f"{PREFIX}q:{channel}"
+
+
+def staff_chats_key(username: str) -> str:
+    return f"{PREFIX}staff:{username}:chats"
+
+
+def accepts_key(channel: str) -> str:
+    return f"{PREFIX}accepts:{channel}"
+
+
+def resume_key(token: str) -> str:
+    return f"{PREFIX}resume:{hashlib.sha256(token.encode()).hexdigest()}"
+
+
+def as_text(value: bytes | str | None) -> str | None:
+    """The client decodes responses; the stubs cannot know, so narrow here once."""
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def as_hash(raw: dict[bytes | str, bytes | str] | dict[str, str]) -> dict[str, str]:
+    return {str(as_text(k)): str(as_text(v)) for k, v in raw.items()}
+
+
+def as_texts(values: Iterable[bytes | str]) -> list[str]:
+    return [str(as_text(v)) for v in values]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRecord:
+    """A chat's facts as stored; nothing here identifies the visitor."""
+
+    id: str
+    state: ChatState
+    channel: str
+    lang: str
+    age: str
+    topic: str | None = None
+    gender: str | None = None
+    kommun: str | None = None
+    profession: str | None = None
+    counsellor: str | None = None
+    counsellor_name: str | None = None
+    created_ms: int = 0
+    queued_ms: int | None = None
+    ended_ms: int | None = None
+    ended_by: str | None = None
+    notice_acked: bool = False
+    session_number: int = 1
+    code_record: str | None = None
+    preview: int = 0
+    away: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_hash(cls, chat_id: str, raw: dict[str, str]) -> ChatRecord:
+        def opt(name: str) -> str | None:
+            value = raw.get(name)
+            return value if value else None
+
+        def opt_int(name: str) -> int | None:
+            value = raw.get(name)
+            return int(value) if value else None
+
+        return cls(
+            id=chat_id,
+            state=ChatState(raw["state"]),
+            channel=raw.get("channel", "youth"),
+            lang=raw.get("lang", "sv"),
+            age=raw.get("age", "unsaid"),
+            topic=opt("topic"),
+            gender=opt("gender"),
+            kommun=opt("kommun"),
+            profession=opt("profession"),
+            counsellor=opt("counsellor"),
+            counsellor_name=opt("counsellor_name"),
+            created_ms=int(raw.get("created_ms", "0")),
+            queued_ms=opt_int("queued_ms"),
+            ended_ms=opt_int("ended_ms"),
+            ended_by=opt("ended_by"),
+            notice_acked=raw.get("notice_acked") == "1",
+            session_number=int(raw.get("session_number", "1")),
+            code_record=opt("code_record"),
+            preview=int(raw.get("preview", "0")),
+            away=raw.get("away") == "1",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMessage:
+    seq: int
+    author: str  # "visitor" | "counsellor" | "system"
+    text: str
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNote:
+    author: str
+    text: str
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    seq: int
+    created: bool  # False when the client id was seen before (a resend)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    chat: ChatRecord
+    waited_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    totals: dict[str, int]
+    items: dict[str, list[QueueItem]]
+
+
+# -- Lua: every script keeps one invariant atomic across processes -------------------------
+
+_APPEND = """
+local existing = redis.call('HGET', KEYS[2], ARGV[1])
+if existing then return {tonumber(existing), 0} end
+local state = redis.call('HGET', KEYS[3], 'state')
+if (not state) or state == 'ended' then return {-1, 0} end
+local seq = redis.call('RPUSH', KEYS[1], ARGV[2])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
+if ARGV[4] == '1' and state == 'waiting' then redis.call('HINCRBY', KEYS[3], 'preview', 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return {seq, 1}
+"""
+
+_ENQUEUE = """
+local state = redis.call('HGET', KEYS[2], 'state')
+if state ~= ARGV[4] then return -2 end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
+end
+if ARGV[5] ~= '1' and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+local score = tonumber(ARGV[2])
+if ARGV[5] == '1' then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if first[2] then score = math.min(score, tonumber(first[2]) - 1) end
+end
+redis.call('ZADD', KEYS[1], score, ARGV[1])
+redis.call('HSET', KEYS[2], 'state', 'waiting', 'queued_ms', ARGV[2], 'counsellor', '',
+  'counsellor_name', '')
+if ARGV[4] == 'notice' then redis.call('HSET', KEYS[2], 'notice_acked', '1') end
+return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
+"""
+
+_CLAIM = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], 'state', 'active', 'counsellor', ARGV[2], 'counsellor_name', ARGV[3],
+  'accepted_ms', ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+redis.call('LPUSH', KEYS[4], ARGV[4])
+redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
+redis.call('EXPIRE', KEYS[4], ARGV[5])
+return 1
+"""
+
+_RELEASE = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
+local holder = redis.call('HGET', KEYS[1], 'counsellor')
+redis.call('HSET', KEYS[1], 'state', ARGV[3])
+redis.call('SREM', KEYS[2] .. holder .. ':chats', ARGV[1])
+return 1
+"""
+
+_END = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if (not state) or state == 'ended' then return '' end
+local holder = redis.call('HGET', KEYS[1], 'counsellor') or ''
+redis.call('HSET', KEYS[1], 'state', 'ended', 'ended_ms', ARGV[2], 'ended_by', ARGV[3])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+if holder ~= '' then redis.call('SREM', KEYS[7] .. holder .. ':chats', ARGV[1]) end
+if tonumber(ARGV[4]) == 0 then
+  redis.call('HDEL', KEYS[1], 'dek')
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+else
+  local keep = math.max(tonumber(ARGV[4]), tonumber(ARGV[5]))
+  redis.call('EXPIRE', KEYS[1], keep)
+  redis.call('EXPIRE', KEYS[2], keep)
+  redis.call('EXPIRE', KEYS[3], keep)
+  redis.call('EXPIRE', KEYS[4], keep)
+end
+return state .. ':' .. holder
+"""
+
+
+class ChatStore:
+    """Redis-backed chat state. Create one per process and share it."""
+
+    def __init__(
+        self,
+        redis: Redis,
+        master_key: bytes,
+        *,
+        chat_ttl_secs: int = CHAT_TTL_SECS,
+        retention_secs: int = 0,
+    ) -> None:
+        self._redis = redis
+        self._master_key = master_key
+        self._ttl = chat_ttl_secs
+        self._retention = retention_secs
+        self._append = redis.register_script(_APPEND)
+        self._enqueue = redis.register_script(_ENQUEUE)
+        self._claim = redis.register_script(_CLAIM)
+        self._release = redis.register_script(_RELEASE)
+        self._end = redis.register_script(_END)
+        self._key_cache: dict[str, tuple[float, bytes]] = {}
+
+    # -- creating and finding chats ------------------------------------------------------
+
+    async def create_chat(
+        self,
+        hello: Hello,
+        state: ChatState,
+        session_number: int = 1,
+        code_record: str | None = None,
+    ) -> ChatRecord:
+        """Create a chat with a fresh data key (stored wrapped by the master key).
+
+        Returns:
+            The new chat's record.
+        """
+        chat_id = secrets.token_urlsafe(16)
+        data_key = generate_data_key()
+        wrapped = wrap_key(self._master_key, data_key, chat_id.encode())
+        created = now_ms()
+        mapping: dict[str, str | int] = {
+            "state": state.value,
+            "channel": hello.channel,
+            "lang": hello.lang,
+            "age": hello.age,
+            "topic": hello.topic or "",
+            "gender": hello.gender or "",
+            "kommun": hello.kommun or "",
+            "profession": hello.profession or "",
+            "created_ms": created,
+            "dek": base64.b64encode(wrapped).decode(),
+            "session_number": session_number,
+            "code_record": code_record or "",
+            "preview": 0,
+        }
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
+            pipe.expire(chat_key(chat_id), self._ttl)
+            await pipe.execute()
+        self._key_cache[chat_id] = (time.monotonic() + DATA_KEY_CACHE_SECS, data_key)
+        return ChatRecord.from_hash(chat_id, {k: str(v) for k, v in mapping.items()})
+
+    async def load_chat(self, chat_id: str) -> ChatRecord | None:
+        """The chat's record, or None if it never existed or has expired."""
+        raw = as_hash(await self._redis.hgetall(chat_key(chat_id)))
+        if not raw or "state" not in raw:
+            return None
+        return ChatRecord.from_hash(chat_id, raw)
+
+    async def load_chats(self, chat_ids: Sequence[str]) -> list[ChatRecord]:
+        """Several chats in one round trip; missing ones are left out."""
+        if not chat_ids:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for chat_id in chat_ids:
+                pipe.hgetall(chat_key(chat_id))
+            raws = await pipe.execute()
+        hashes = [(cid, as_hash(raw)) for cid, raw in zip(chat_ids, raws, strict=True)]
+        return [ChatRecord.from_hash(cid, raw) for cid, raw in hashes if "state" in raw]
+
+    async def set_flag(self, chat_id: str, name: str, value: str) -> None:
+        await self._redis.hset(chat_key(chat_id), name, value)
+
+    # -- resume tokens -------------------------------------------------------------------
+
+    async def issue_resume_token(self, chat_id: str) -> str:
+        """A fresh one-time token; only its SHA-256 is stored."""
+        token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
+        await self._redis.set(resume_key(token), chat_id, ex=self._ttl)
+        return token
+
+    async def redeem_resume_token(self, token: str) -> str | None:
+        """The chat the token belongs to; the token is used up either way."""
+        return as_text(await self._redis.getdel(resume_key(token)))
+
+    # -- queue ---------------------------------------------------------------------------
+
+    async def enqueue(
+        self, chat: ChatRecord, queue_max: int, *, from_state: ChatState, front: bool = False
+    ) -> int | None:
+        """Put a chat in its channel's queue.
+
+        Returns:
+            The 1-based position, or None when the queue is full.
+
+        Raises:
+            ChatEndedError: the chat is not in ``from_state`` any more.
+        """
+        result = int(
+            await self._enqueue(
+                keys=[queue_key(chat.channel), chat_key(chat.id)],
+                args=[chat.id, now_ms(), queue_max, from_state.value, "1" if front else "0"],
+            )
+        )
+        if result == -2:
+            raise ChatEndedError(chat.id)
+        if result == -1:
+            return None
+        return result
+
+    async def queue_positions(self, chats: Iterable[tuple[str, str]]) -> dict[str, int | None]:
+        """1-based positions of (chat id, channel) pairs in one round trip."""
+        pairs = list(chats)
+        if not pairs:
+            return {}
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for chat_id, channel in pairs:
+                pipe.zrank(queue_key(channel), chat_id)
+            ranks = await pipe.execute()
+        return {
+            chat_id: (None if rank is None else int(rank) + 1)
+            for (chat_id, _), rank in zip(pairs, ranks, strict=True)
+        }
+
+    async def queue_lengths(self) -> dict[str, int]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel in CHANNELS:
+                pipe.zcard(queue_key(channel))
+            counts = await pipe.execute()
+        return {channel: int(n) for channel, n in zip(CHANNELS, counts, strict=True)}
+
+    async def queue_snapshot(self, limit: int = QUEUE_PREVIEW_LIMIT) -> QueueSnapshot:
+        """The oldest ``limit`` waiting chats of each channel and every channel's total."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel in CHANNELS:
+                pipe.zcard(queue_key(channel))
+                pipe.zrange(queue_key(channel), 0, limit - 1, withscores=True)
+            raw = await pipe.execute()
+        totals: dict[str, int] = {}
+        order: list[tuple[str, str, float]] = []
+        for i, channel in enumerate(CHANNELS):
+            totals[channel] = int(raw[2 * i])
+            order.extend((channel, cid, score) for cid, score in raw[2 * i + 1])
+        records = {r.id: r for r in await self.load_chats([cid for _, cid, _ in order])}
+        now = now_ms()
+        items: dict[str, list[QueueItem]] = {channel: [] for channel in CHANNELS}
+        for channel, cid, _score in order:
+            record = records.get(cid)
+            if record is None or record.state is not ChatState.WAITING:
+                continue
+            waited = now - (record.queued_ms or record.created_ms)
+            items[channel].append(QueueItem(record, max(0, waited)))
+        return QueueSnapshot(totals, items)
+
+    async def claim_chat(self, chat: ChatRecord, username: str, display_name: str) -> bool:
+        """Take a waiting chat for a counsellor; exactly one caller wins, across processes."""
+        won = await self._claim(
+            keys=[
+                queue_key(chat.channel),
+                chat_key(chat.id),
+                staff_chats_key(username),
+                accepts_key(chat.channel),
+            ],
+            args=[chat.id, username, display_name, now_ms(), self._ttl, RECENT_ACCEPTS_KEPT],
+        )
+        return int(won) == 1
+
+    async def release_to_queue(self, chat: ChatRecord, holder: str | None) -> bool:
+        """Take an active chat back from its counsellor (``holder``; None = whoever holds it).
+
+        The caller then enqueues it at the front.
+        """
+        released = await self._release(
+            keys=[chat_key(chat.id), f"{PREFIX}staff:"],
+            args=[chat.id, holder or "", ChatState.ACTIVE.value],
+        )
+        return int(released) == 1
+
+    async def recent_accept_times(self, channel: str) -> list[float]:
+        raw = as_texts(await self._redis.lrange(accepts_key(channel), 0, -1))
+        return [int(v) / 1000 for v in raw]
+
+    async def counsellor_chats(self, username: str) -> list[str]:
+        return sorted(as_texts(await self._redis.smembers(staff_chats_key(username))))
+
+    async def hand_over(self, chat: ChatRecord, from_user: str, to_user: str, to_name: str) -> bool:
+        """Move an active chat from one counsellor to another (a warm transfer)."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hget(chat_key(chat.id), "counsellor")
+            pipe.hget(chat_key(chat.id), "state")
+            holder, state = await pipe.execute()
+        if state != ChatState.ACTIVE.value or holder != from_user:
+            return False
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                chat_key(chat.id), mapping={"counsellor": to_user, "counsellor_name": to_name}
+            )
+            pipe.srem(staff_chats_key(from_user), chat.id)
+            pipe.sadd(staff_chats_key(to_user), chat.id)
+            pipe.expire(staff_chats_key(to_user), self._ttl)
+            await pipe.execute()
+        return True
+
+    # -- ending --------------------------------------------------------------------------
+
+    async def end_chat(self, chat: ChatRecord, by: EndedBy) -> tuple[ChatState, str | None] | None:
+        """End the chat and, unless retention is configured, shred its transcript now.
+
+        Returns:
+            (the state it had, the counsellor who held it) or None if it had already ended.
+        """
+        result = await self._end(
+            keys=[
+                chat_key(chat.id),
+                log_key(chat.id),
+                ids_key(chat.id),
+                notes_key(chat.id),
+                queue_key(chat.channel),
+                LIVE_KEY,
+                f"{PREFIX}staff:",
+            ],
+            args=[chat.id, now_ms(), by.value, self._retention, ENDED_CHAT_TTL_SECS],
+        )
+        self._key_cache.pop(chat.id, None)
+        text = result.decode() if isinstance(result, bytes) else str(result)
+        if not text:
+            return None
+        state, _, holder = text.partition(":")
+        return ChatState(state), holder or None
+
+    async def shred(self, chat_id: str) -> None:
+        """Delete the data key and every ciphertext of a chat now (retention purge)."""
+        self._key_cache.pop(chat_id, None)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(chat_key(chat_id), "dek")
+            pipe.delete(log_key(chat_id), ids_key(chat_id), notes_key(chat_id))
+            await pipe.execute()
+
+    # -- messages ------------------------------------------------------------------------
+
+    async def _data_key(self, chat_id: str) -> bytes:
+        cached = self._key_cache.get(chat_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        wrapped = as_text(await self._redis.hget(chat_key(chat_id), "dek"))
+        if not wrapped:
+            raise ChatEndedError(chat_id)
+        data_key = unwrap_key(self._master_key, base64.b64decode(wrapped), chat_id.encode())
+        if len(self._key_cache) >= DATA_KEY_CACHE_MAX:
+            self._key_cache.clear()
+        self._key_cache[chat_id] = (time.monotonic() + DATA_KEY_CACHE_SECS, data_key)
+        return data_key
+
+    def _seal(self, chat_id: str, data_key: bytes, record: dict[str, Any]) -> str:
+        blob = encrypt(
+            data_key, json.dumps(record, separators=(",", ":")).encode(), chat_id.encode()
+        )
+        return base64.b64encode(blob).decode()
+
+    def _open(self, chat_id: str, data_key: bytes, sealed: str) -> dict[str, Any]:
+        plain = decrypt(data_key, base64.b64decode(sealed), chat_id.encode())
+        return cast(dict[str, Any], json.loads(plain))
+
+    async def append_message(
+        self, chat_id: str, author: str, text: str, client_id: str | None = None
+    ) -> AppendResult:
+        """Store a message (encrypted) before anyone acknowledges it.
+
+        Args:
+            client_id: the sender's id; a repeat returns the first seq and stores nothing.
+
+        Raises:
+            ChatEndedError: the chat has ended or does not exist.
+        """
+        data_key = await self._data_key(chat_id)
+        sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": now_ms()})
+        id_field = f"{author[0]}:{client_id}" if client_id else ""
+        seq, created = await self._append(
+            keys=[log_key(chat_id), ids_key(chat_id), chat_key(chat_id)],
+            args=[id_field, sealed, self._ttl, "1" if author == "visitor" else "0"],
+        )
+        if int(seq) < 0:
+            raise ChatEndedError(chat_id)
+        return AppendResult(int(seq), bool(int(created)))
+
+    async def read_messages(self, chat_id: str, after_seq: int = 0) -> list[StoredMessage]:
+        """Messages with seq > ``after_seq``, in order; empty once shredded."""
+        sealed = as_texts(await self._redis.lrange(log_key(chat_id), after_seq, -1))
+        if not sealed:
+            return []
+        try:
+            data_key = await self._data_key(chat_id)
+        except ChatEndedError:
+            return []
+        out: list[StoredMessage] = []
+        for offset, item in enumerate(sealed):
+            try:
+                record = self._open(chat_id, data_key, item)
+            except DecryptionError:
+                continue
+            out.append(StoredMessage(after_seq + offset + 1, record["f"], record["t"], record["a"]))
+        return out
+
+    async def add_note(self, chat_id: str, author: str, text: str) -> StoredNote:
+        """Store an internal note (encrypted, no seq, never shown to the visitor)."""
+        data_key = await self._data_key(chat_id)
+        at = now_ms()
+        sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(notes_key(chat_id), sealed)
+            pipe.expire(notes_key(chat_id), self._ttl)
+            await pipe.execute()
+        return StoredNote(author, text, at)
+
+    async def read_notes(self, chat_id: str) -> list[StoredNote]:
+        sealed = as_texts(await self._redis.lrange(notes_key(chat_id), 0, -1))
+        if not sealed:
+            return []
+        data_key = await self._data_key(chat_id)
+        notes = []
+        for item in sealed:
+            record = self._open(chat_id, data_key, item)
+            notes.append(StoredNote(record["f"], record["t"], record["a"]))
+        return notes
+
+    # -- visitor liveness: the grace period across processes ------------------------------
+
+    async def keep_alive(self, chat_ids: Sequence[str], until_ms: int) -> None:
+        """Push back the end of chats whose visitor is connected here."""
+        if not chat_ids:
+            return
+        await self._redis.zadd(LIVE_KEY, dict.fromkeys(chat_ids, until_ms))
+        await self._redis.expire(LIVE_KEY, self._ttl)
+
+    async def claim_expired(self, limit: int = 50) -> list[str]:
+        """Chats whose visitor stayed away past the grace period; each is claimed by one
+        process only (ZREM is the claim)."""
+        due = as_texts(
+            cast(
+                list[str],
+                await self._redis.zrangebyscore(LIVE_KEY, 0, now_ms(), start=0, num=limit),
+            )
+        )
+        claimed: list[str] = []
+        for chat_id in due:
+            if await self._redis.zrem(LIVE_KEY, chat_id):
+                claimed.append(chat_id)
+        return claimed
+
+    async def ping(self) -> bool:
+        return bool(await self._redis.ping())

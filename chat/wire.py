@@ -1,0 +1,356 @@
+"""Wire frames of protocol.md, parsed once at the edge into typed values.
+
+Pure: no I/O. A parser either returns a frame dataclass or raises ``FrameError`` carrying the
+protocol's error code (and the offending field), which the endpoint turns into an error frame.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from chat.topics import PROFESSIONS, TOPICS
+
+PROTOCOL_VERSION: Final = 1
+MAX_FRAME_BYTES: Final = 16 * 1024
+MAX_TEXT_CHARS: Final = 4000
+MAX_CLIENT_ID_CHARS: Final = 128
+MAX_ID_CHARS: Final = 128
+MAX_TOKEN_CHARS: Final = 256
+MAX_RETURN_CODE_CHARS: Final = 200
+MAX_REASONS: Final = 20
+MAX_SURVEY_ANSWERS: Final = 30
+MAX_SURVEY_VALUE_CHARS: Final = 1000
+
+AGES: Final = ("under18", "18plus", "unsaid")
+CHANNELS: Final = ("youth", "professional")
+GENDERS: Final = ("girl", "boy", "other", "unsaid")
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_KOMMUN = re.compile(r"^\d{4}$")
+
+Age = Literal["under18", "18plus", "unsaid"]
+Channel = Literal["youth", "professional"]
+
+
+class FrameError(Exception):
+    """A frame the server refuses; ``code`` and ``field`` go back to the client as is."""
+
+    def __init__(self, code: str, field: str | None = None) -> None:
+        super().__init__(code if field is None else f"{code}: {field}")
+        self.code = code
+        self.field = field
+
+
+# ---- visitor frames ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    token: str
+    last_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    channel: Channel
+    lang: str
+    age: Age
+    topic: str | None = None
+    gender: str | None = None
+    kommun: str | None = None
+    profession: str | None = None
+    return_code: str | None = None
+    resume: Resume | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeAck:
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorMsg:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Typing:
+    chat: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Exit:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnCodeRequest:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Survey:
+    answers: dict[str, str | int]
+
+
+@dataclass(frozen=True, slots=True)
+class Away:
+    on: bool
+
+
+VisitorFrame = (
+    Hello | NoticeAck | VisitorMsg | Typing | End | Exit | ReturnCodeRequest | Survey | Away
+)
+
+# ---- console frames ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    chat: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleMsg:
+    chat: str
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    chat: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    chat: str
+    to: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refer:
+    chat: str
+    org: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleEnd:
+    chat: str
+    reasons: tuple[str, ...]
+
+
+ConsoleFrame = Accept | ConsoleMsg | Note | Transfer | Refer | ConsoleEnd | Typing
+
+
+# ---- parsing ----------------------------------------------------------------------------
+
+
+def load_frame(raw: str) -> dict[str, Any]:
+    """Decode one text frame into a JSON object with a string ``type``.
+
+    Raises:
+        FrameError: ``bad_frame`` when it is not a JSON object with a string ``type``.
+    """
+    try:
+        obj = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise FrameError("bad_frame") from exc
+    if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+        raise FrameError("bad_frame")
+    return obj
+
+
+def parse_visitor_frame(raw: str) -> VisitorFrame:
+    """Parse a frame a visitor sent.
+
+    Raises:
+        FrameError: ``bad_frame``, ``unknown_type`` or ``bad_field`` (with the field).
+    """
+    obj = load_frame(raw)
+    parser = _VISITOR_PARSERS.get(obj["type"])
+    if parser is None:
+        raise FrameError("unknown_type")
+    return parser(obj)
+
+
+def parse_console_frame(raw: str) -> ConsoleFrame:
+    """Parse a frame a counsellor's console sent.
+
+    Raises:
+        FrameError: ``bad_frame``, ``unknown_type`` or ``bad_field`` (with the field).
+    """
+    obj = load_frame(raw)
+    parser = _CONSOLE_PARSERS.get(obj["type"])
+    if parser is None:
+        raise FrameError("unknown_type")
+    return parser(obj)
+
+
+def _str(
+    obj: Mapping[str, Any], name: str, max_chars: int, *, optional: bool = False
+) -> str | None:
+    value = obj.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value or len(value) > max_chars:
+        raise FrameError("bad_field", name)
+    return value
+
+
+def _required(obj: Mapping[str, Any], name: str, max_chars: int = MAX_ID_CHARS) -> str:
+    value = _str(obj, name, max_chars)
+    assert value is not None  # _str raises for a missing required field
+    return value
+
+
+def _choice(
+    obj: Mapping[str, Any],
+    name: str,
+    allowed: tuple[str, ...] | Mapping[str, Any],
+    *,
+    optional: bool = False,
+) -> str | None:
+    value = obj.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise FrameError("bad_field", name)
+    return value
+
+
+def chat_text(obj: Mapping[str, Any]) -> str:
+    """A message text: a string of 1 to 4,000 code points that is not blank."""
+    value = obj.get("text")
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_CHARS:
+        raise FrameError("bad_field", "text")
+    return value
+
+
+def _hello(obj: Mapping[str, Any]) -> Hello:
+    version = obj.get("v")
+    if type(version) is not int or version != PROTOCOL_VERSION:
+        raise FrameError("bad_field", "v")
+    channel = _choice(obj, "channel", CHANNELS)
+    lang = obj.get("lang")
+    if not isinstance(lang, str) or not _LANG.match(lang):
+        raise FrameError("bad_field", "lang")
+    age = _choice(obj, "age", AGES)
+    topic = _choice(obj, "topic", TOPICS, optional=True)
+    gender = _choice(obj, "gender", GENDERS, optional=True)
+    kommun = obj.get("kommun")
+    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.match(kommun)):
+        raise FrameError("bad_field", "kommun")
+    profession = _choice(obj, "profession", PROFESSIONS, optional=True)
+    return_code = _str(obj, "return_code", MAX_RETURN_CODE_CHARS, optional=True)
+    return Hello(
+        channel=channel,  # type: ignore[arg-type]  # checked against CHANNELS above
+        lang=lang,
+        age=age,  # type: ignore[arg-type]  # checked against AGES above
+        topic=topic,
+        gender=gender,
+        kommun=kommun,
+        profession=profession,
+        return_code=return_code,
+        resume=_resume(obj.get("resume")),
+    )
+
+
+def _resume(value: object) -> Resume | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise FrameError("bad_field", "resume")
+    token = value.get("token")
+    last_seq = value.get("last_seq")
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+        raise FrameError("bad_field", "resume")
+    if type(last_seq) is not int or last_seq < 0:
+        raise FrameError("bad_field", "resume")
+    return Resume(token, last_seq)
+
+
+def _notice_ack(obj: Mapping[str, Any]) -> NoticeAck:
+    return NoticeAck(_required(obj, "id"))
+
+
+def _visitor_msg(obj: Mapping[str, Any]) -> VisitorMsg:
+    client_id = _required(obj, "id", MAX_CLIENT_ID_CHARS)
+    return VisitorMsg(client_id, chat_text(obj))
+
+
+def _survey(obj: Mapping[str, Any]) -> Survey:
+    answers = obj.get("answers")
+    if not isinstance(answers, dict) or len(answers) > MAX_SURVEY_ANSWERS:
+        raise FrameError("bad_field", "answers")
+    clean: dict[str, str | int] = {}
+    for key, value in answers.items():
+        if not isinstance(key, str) or len(key) > MAX_ID_CHARS:
+            raise FrameError("bad_field", "answers")
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise FrameError("bad_field", "answers")
+        if isinstance(value, str) and len(value) > MAX_SURVEY_VALUE_CHARS:
+            raise FrameError("bad_field", "answers")
+        clean[key] = value
+    return Survey(clean)
+
+
+def _away(obj: Mapping[str, Any]) -> Away:
+    on = obj.get("on")
+    if not isinstance(on, bool):
+        raise FrameError("bad_field", "on")
+    return Away(on)
+
+
+def _typing(obj: Mapping[str, Any]) -> Typing:
+    return Typing(_str(obj, "chat", MAX_ID_CHARS, optional=True))
+
+
+_VISITOR_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], VisitorFrame]]] = {
+    "hello": _hello,
+    "notice_ack": _notice_ack,
+    "msg": _visitor_msg,
+    "typing": lambda _obj: Typing(),
+    "end": lambda _obj: End(),
+    "exit": lambda _obj: Exit(),
+    "return_code": lambda _obj: ReturnCodeRequest(),
+    "survey": _survey,
+    "away": _away,
+}
+
+
+def _console_end(obj: Mapping[str, Any]) -> ConsoleEnd:
+    chat = _required(obj, "chat")
+    reasons = obj.get("reasons", [])
+    if not isinstance(reasons, list) or len(reasons) > MAX_REASONS:
+        raise FrameError("bad_field", "reasons")
+    if any(not isinstance(r, str) or r not in TOPICS for r in reasons):
+        raise FrameError("bad_field", "reasons")
+    return ConsoleEnd(chat, tuple(dict.fromkeys(reasons)))
+
+
+def _console_typing(obj: Mapping[str, Any]) -> Typing:
+    return Typing(_required(obj, "chat"))
+
+
+_CONSOLE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], ConsoleFrame]]] = {
+    "accept": lambda obj: Accept(_required(obj, "chat")),
+    "msg": lambda obj: ConsoleMsg(
+        _required(obj, "chat"), _required(obj, "id", MAX_CLIENT_ID_CHARS), chat_text(obj)
+    ),
+    "note": lambda obj: Note(_required(obj, "chat"), chat_text(obj)),
+    "transfer": lambda obj: Transfer(_required(obj, "chat"), _required(obj, "to")),
+    "refer": lambda obj: Refer(_required(obj, "chat"), _required(obj, "org")),
+    "end": _console_end,
+    "typing": _console_typing,
+}
