@@ -1,0 +1,804 @@
+/*
+ * The counsellor console. Plain JS, no framework, no build step.
+ * Speaks shared/spec/protocol.md ("Console endpoint"); the staff session cookie goes with
+ * the WebSocket handshake by itself.
+ */
+(function () {
+  'use strict';
+
+  var RECONNECT_DELAYS_MS = [500, 1000, 2000, 4000, 5000];
+  var RELOGIN_HINT_AFTER_FAILURES = 6;
+  var TYPING_SEND_EVERY_MS = 3000;
+  var TYPING_SHOW_MS = 4000;
+  var MAX_MESSAGE_CHARS = 4000;
+  var COUNTER_FROM_CHARS = 3500;
+  var TOAST_MS = 6000;
+
+  var CHANNELS = { youth: 'Unga', professional: 'Yrkesverksamma' };
+  var AGES = { under18: 'Under 18', '18plus': '18+', unsaid: 'Ålder ej angiven' };
+  var LANG_NAMES = { sv: 'svenska', en: 'engelska', ar: 'arabiska' };
+  var LEFT_HOW = {
+    end: 'Besökaren avslutade chatten.',
+    exit: 'Besökaren lämnade sidan snabbt (snabbutgång). Hen kan ha blivit störd.',
+    timeout: 'Besökarens anslutning bröts och kom inte tillbaka.'
+  };
+  var ENDED_BY = {
+    visitor: 'Besökaren avslutade chatten.',
+    counsellor: 'Chatten är avslutad.',
+    system: 'Chatten avslutades av systemet.'
+  };
+
+  function cannedReplies() {
+    var name = document.body.getAttribute('data-staff-name') || '';
+    return [
+      'Hej och välkommen! Jag heter ' + name + ' och jobbar här. Vad vill du prata om?',
+      'Är du trygg just nu?',
+      'Kan du skriva ostört just nu?',
+      'Om du är i akut fara, ring 112.',
+      'Tack för att du berättar. Det som händer är inte ditt fel.',
+      'Du bestämmer själv vad du vill berätta. Du behöver inte säga ditt namn.',
+      'Om du behöver lämna snabbt kan du trycka på ”Lämna sidan snabbt” högst upp på sidan.',
+      'Jag behöver avsluta snart. Vill du ha en återkomstkod så att du kan höra av dig igen?'
+    ];
+  }
+
+  // ---------------------------------------------------------------- state
+  var S = {
+    ws: null,
+    attempt: 0,
+    failures: 0,
+    reconnectTimer: 0,
+    queue: null,
+    queueAt: 0,
+    queueNodes: {},
+    accepting: {},
+    chats: {},        // id -> chat
+    order: [],        // chat ids in tab order
+    active: null,
+    panelCounter: 0,
+    topics: [],
+    topicLabels: {},
+    lastTypingAt: {},
+    toastTimer: 0
+  };
+
+  // ---------------------------------------------------------------- helpers
+  function $(id) { return document.getElementById(id); }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function show(node, on) { if (node) { node.hidden = !on; } }
+
+  function newClientId() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  function formatWait(seconds) {
+    seconds = Math.max(0, Math.floor(seconds));
+    var m = Math.floor(seconds / 60);
+    var s = seconds % 60;
+    if (m >= 60) {
+      return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
+    }
+    return m + ':' + (s < 10 ? '0' : '') + s;
+  }
+
+  function formatTime(ts) {
+    var d = ts ? new Date(ts) : new Date();
+    if (isNaN(d.getTime())) { d = new Date(); }
+    try {
+      return new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit' }).format(d);
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function shortId(id) { return String(id || '').slice(-6); }
+
+  function toast(text) {
+    var node = $('toast');
+    node.textContent = text;
+    show(node, true);
+    window.clearTimeout(S.toastTimer);
+    S.toastTimer = window.setTimeout(function () { show(node, false); }, TOAST_MS);
+  }
+
+  function codePoints(text) { return Array.from(text).length; }
+
+  function getJSON(path) {
+    return window.fetch(path, { cache: 'no-store', credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (resp) {
+        if (!resp.ok) { throw new Error('http ' + resp.status); }
+        return resp.json();
+      });
+  }
+
+  // ---------------------------------------------------------------- socket
+  function socketUrl() {
+    return (location.protocol === 'https:' ? 'wss' : 'ws') + '://' + location.host + '/ws/console';
+  }
+
+  function setConn(text, state) {
+    var node = $('conn-status');
+    node.textContent = text;
+    node.className = 'c-conn' + (state ? ' is-' + state : '');
+  }
+
+  function connect() {
+    var ws;
+    try {
+      ws = new WebSocket(socketUrl());
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    S.ws = ws;
+    ws.onopen = function () {
+      if (S.ws !== ws) { return; }
+      S.attempt = 0;
+      S.failures = 0;
+      setConn('Ansluten', 'ok');
+    };
+    ws.onmessage = function (event) {
+      if (S.ws !== ws) { return; }
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      if (frame && typeof frame.type === 'string') { handle(frame); }
+    };
+    ws.onclose = function () {
+      if (S.ws !== ws) { return; }
+      S.ws = null;
+      scheduleReconnect();
+    };
+    ws.onerror = function () { /* onclose follows */ };
+  }
+
+  function scheduleReconnect() {
+    S.failures += 1;
+    var delay = RECONNECT_DELAYS_MS[Math.min(S.attempt, RECONNECT_DELAYS_MS.length - 1)];
+    S.attempt += 1;
+    if (S.failures >= RELOGIN_HINT_AFTER_FAILURES) {
+      setConn('Frånkopplad. Försöker igen… Om det inte går: din inloggning kan ha gått ut – ladda om sidan.', 'bad');
+    } else {
+      setConn('Frånkopplad. Försöker igen…', 'bad');
+    }
+    window.clearTimeout(S.reconnectTimer);
+    S.reconnectTimer = window.setTimeout(connect, delay);
+  }
+
+  function send(frame) {
+    if (!S.ws || S.ws.readyState !== WebSocket.OPEN) {
+      toast('Inte ansluten just nu. Försök igen om en stund.');
+      return false;
+    }
+    try {
+      S.ws.send(JSON.stringify(frame));
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------- frames
+  function handle(f) {
+    switch (f.type) {
+      case 'hello': onHello(f); break;
+      case 'queue': onQueue(f); break;
+      case 'assigned': onAssigned(f); break;
+      case 'msg': onMsg(f); break;
+      case 'ack': onAck(f); break;
+      case 'typing': onTyping(f); break;
+      case 'note': onNote(f); break;
+      case 'visitor_left': onVisitorLeft(f); break;
+      case 'visitor_away': onVisitorAway(f); break;
+      case 'ended': onEnded(f); break;
+      case 'error': onError(f); break;
+      default: break;
+    }
+  }
+
+  function onHello(f) {
+    var me = f.me || {};
+    if (me.name) { $('me-name').textContent = me.name; document.body.setAttribute('data-staff-name', me.name); }
+    if (me.role) { $('me-role').textContent = me.role; }
+  }
+
+  function onError(f) {
+    if (f.code === 'already_taken') {
+      delete S.accepting[f.chat];
+      toast('En kollega hann före och tog den chatten.');
+      removeQueueItem(f.chat);
+      return;
+    }
+    var what = {
+      rate_limited: 'För många meddelanden på kort tid. Vänta ett ögonblick.',
+      bad_field: 'Servern godtog inte fältet ' + (f.field || '') + '.',
+      bad_frame: 'Servern förstod inte ett meddelande.',
+      unknown_type: 'Servern känner inte till den åtgärden.'
+    }[f.code];
+    toast(what || (f.message ? String(f.message) : 'Fel: ' + String(f.code || 'okänt')));
+  }
+
+  // ---------------------------------------------------------------- queue
+  function onQueue(f) {
+    S.queue = f;
+    S.queueAt = Date.now();
+    renderQueue();
+  }
+
+  function removeQueueItem(chatId) {
+    if (!S.queue || !Array.isArray(S.queue.items)) { return; }
+    S.queue.items = S.queue.items.filter(function (it) { return it.chat !== chatId; });
+    renderQueue();
+  }
+
+  function renderQueue() {
+    var q = S.queue || { total: {}, items: [] };
+    var total = q.total || {};
+    var sum = 0;
+    var parts = [];
+    Object.keys(CHANNELS).forEach(function (ch) {
+      var n = typeof total[ch] === 'number' ? total[ch] : 0;
+      sum += n;
+      parts.push(CHANNELS[ch] + ': ' + n);
+    });
+    $('queue-count').textContent = String(sum);
+    $('queue-totals').textContent = parts.join(' · ');
+    var list = $('queue-list');
+    var items = Array.isArray(q.items) ? q.items.slice() : [];
+    items.sort(function (a, b) { return (b.waited_s || 0) - (a.waited_s || 0); });
+    var keep = {};
+    // Keyed update: an Accept button is never re-created under the pointer or the focus.
+    items.forEach(function (it, i) {
+      if (!it || typeof it.chat !== 'string' || keep[it.chat]) { return; }
+      keep[it.chat] = true;
+      var entry = S.queueNodes[it.chat] || createQueueEntry(it.chat);
+      S.queueNodes[it.chat] = entry;
+      fillQueueEntry(entry, it);
+      if (list.children[i] !== entry.li) {
+        list.insertBefore(entry.li, list.children[i] || null);
+      }
+    });
+    Object.keys(S.queueNodes).forEach(function (id) {
+      if (!keep[id]) {
+        S.queueNodes[id].li.remove();
+        delete S.queueNodes[id];
+      }
+    });
+    show($('queue-empty'), items.length === 0);
+  }
+
+  function createQueueEntry(chatId) {
+    var li = el('li', 'q-item');
+    li.setAttribute('data-chat', chatId);
+    var body = el('div', 'q-body');
+    var btn = el('button', 'btn btn-primary btn-small q-accept', 'Ta emot');
+    btn.type = 'button';
+    btn.setAttribute('data-chat', chatId);
+    li.appendChild(body);
+    li.appendChild(btn);
+    return { li: li, body: body, btn: btn, wait: null, base: 0 };
+  }
+
+  function fillQueueEntry(entry, it) {
+    var body = entry.body;
+    clear(body);
+    var top = el('div', 'q-top');
+    top.appendChild(el('span', 'q-channel', CHANNELS[it.channel] || String(it.channel || '')));
+    var wait = el('span', 'q-wait', formatWait(it.waited_s || 0));
+    wait.title = 'Väntat';
+    entry.wait = wait;
+    entry.base = it.waited_s || 0;
+    top.appendChild(wait);
+    body.appendChild(top);
+
+    var facts = el('div', 'q-facts');
+    facts.appendChild(el('span', 'tag tag-age' + (it.age === '18plus' ? '' : ' is-young'), AGES[it.age] || String(it.age || '')));
+    facts.appendChild(el('span', 'tag', LANG_NAMES[it.lang] || String(it.lang || '')));
+    if (it.topic) { facts.appendChild(el('span', 'tag', S.topicLabels[it.topic] || String(it.topic))); }
+    body.appendChild(facts);
+
+    var meta = el('div', 'q-meta');
+    var session = it.session || {};
+    if (typeof session.number === 'number') {
+      meta.appendChild(el('span', null, 'Samtal ' + session.number + (session.cap ? ' av ' + session.cap : '')));
+    }
+    if (session.over_cap) {
+      meta.appendChild(el('span', 'tag tag-overcap', 'Över gränsen: dags att hänvisa vidare'));
+    }
+    if (it.preview) {
+      meta.appendChild(el('span', 'q-preview', it.preview + (it.preview === 1 ? ' meddelande' : ' meddelanden') + ' väntar'));
+    }
+    body.appendChild(meta);
+    var busy = !!S.accepting[it.chat];
+    entry.btn.disabled = busy;
+    entry.btn.textContent = busy ? 'Tar emot…' : 'Ta emot';
+  }
+
+  function tickQueue() {
+    var elapsed = (Date.now() - S.queueAt) / 1000;
+    Object.keys(S.queueNodes).forEach(function (id) {
+      var entry = S.queueNodes[id];
+      if (!entry.wait) { return; }
+      var text = formatWait(entry.base + elapsed);
+      if (entry.wait.textContent !== text) { entry.wait.textContent = text; }
+    });
+  }
+
+  function onQueueClick(event) {
+    var btn = event.target.closest ? event.target.closest('.q-accept') : null;
+    if (!btn || btn.disabled) { return; }
+    var id = btn.getAttribute('data-chat');
+    if (send({ type: 'accept', chat: id })) {
+      S.accepting[id] = true;
+      btn.disabled = true;
+      btn.textContent = 'Tar emot…';
+    }
+  }
+
+  // ---------------------------------------------------------------- chats
+  function chatFacts(chat) {
+    var box = chat.panel.querySelector('.cp-facts');
+    clear(box);
+    var info = chat.info;
+    box.appendChild(el('strong', 'cp-name', 'Chatt ' + shortId(chat.id)));
+    if (info.channel) { box.appendChild(el('span', 'tag', CHANNELS[info.channel] || info.channel)); }
+    if (info.age) { box.appendChild(el('span', 'tag tag-age' + (info.age === '18plus' ? '' : ' is-young'), AGES[info.age] || info.age)); }
+    if (info.lang) { box.appendChild(el('span', 'tag', LANG_NAMES[info.lang] || info.lang)); }
+    if (info.topic) { box.appendChild(el('span', 'tag', S.topicLabels[info.topic] || info.topic)); }
+    var session = info.session || {};
+    if (typeof session.number === 'number') {
+      box.appendChild(el('span', 'tag', 'Samtal ' + session.number + (session.cap ? ' av ' + session.cap : '')));
+    }
+    if (session.over_cap) { box.appendChild(el('span', 'tag tag-overcap', 'Över gränsen: dags att hänvisa vidare')); }
+    if (info.age && info.age !== '18plus' && typeof info.notice_acked === 'boolean') {
+      box.appendChild(el('span', 'tag' + (info.notice_acked ? '' : ' tag-warn'),
+        info.notice_acked ? 'Informerad om anmälningsplikt' : 'Har inte bekräftat anmälningsplikten'));
+    }
+  }
+
+  function ensureChat(id) {
+    if (S.chats[id]) { return S.chats[id]; }
+    S.panelCounter += 1;
+    var n = S.panelCounter;
+    var tpl = $('chat-panel-template');
+    var panel = tpl.content.firstElementChild.cloneNode(true);
+    panel.id = 'chat-panel-' + n;
+    panel.setAttribute('data-chat', id);
+    panel.setAttribute('aria-labelledby', 'chat-tab-' + n);
+    panel.hidden = true;
+
+    var input = panel.querySelector('.cp-input');
+    input.id = 'cp-input-' + n;
+    panel.querySelector('.cp-input-label').htmlFor = input.id;
+    var note = panel.querySelector('.cp-note');
+    note.id = 'cp-note-' + n;
+    panel.querySelector('.cp-note-label').htmlFor = note.id;
+
+    var canned = panel.querySelector('.cp-canned');
+    cannedReplies().forEach(function (text) {
+      var opt = el('option', null, text.length > 60 ? text.slice(0, 57) + '…' : text);
+      opt.value = text;
+      canned.appendChild(opt);
+    });
+    renderReasons(panel, n);
+
+    var tab = el('button', 'c-tab');
+    tab.type = 'button';
+    tab.id = 'chat-tab-' + n;
+    tab.setAttribute('role', 'tab');
+    tab.setAttribute('aria-controls', panel.id);
+    tab.setAttribute('aria-selected', 'false');
+    tab.setAttribute('data-chat', id);
+    tab.appendChild(el('span', 'c-tab-name', 'Chatt ' + shortId(id)));
+    var badge = el('span', 'c-tab-unread', '');
+    badge.hidden = true;
+    tab.appendChild(badge);
+    var away = el('span', 'c-tab-away', 'dold');
+    away.hidden = true;
+    tab.appendChild(away);
+
+    var chat = {
+      id: id, n: n, panel: panel, tab: tab, info: {}, seen: {}, pending: {}, unread: 0,
+      ended: false, typingTimer: 0, localNotes: []
+    };
+    S.chats[id] = chat;
+    S.order.push(id);
+    $('chat-tabs').appendChild(tab);
+    $('chat-panels').appendChild(panel);
+    show($('chats-empty'), false);
+    wirePanel(chat);
+    chatFacts(chat);
+    return chat;
+  }
+
+  function renderReasons(panel, n) {
+    var box = panel.querySelector('.cp-reasons');
+    clear(box);
+    S.topics.forEach(function (topic, i) {
+      var label = el('label', 'cp-reason');
+      var cb = document.createElement('input');
+      cb.type = 'checkbox';
+      cb.value = topic.code;
+      cb.id = 'reason-' + n + '-' + i;
+      label.appendChild(cb);
+      label.appendChild(el('span', null, ' ' + topic.label));
+      box.appendChild(label);
+    });
+    if (!S.topics.length) { box.appendChild(el('p', 'hint', 'Orsakerna kunde inte hämtas.')); }
+  }
+
+  function selectChat(id) {
+    S.active = id;
+    S.order.forEach(function (cid) {
+      var chat = S.chats[cid];
+      var on = cid === id;
+      chat.tab.setAttribute('aria-selected', on ? 'true' : 'false');
+      chat.tab.tabIndex = on ? 0 : -1;
+      chat.panel.hidden = !on;
+      if (on) {
+        chat.unread = 0;
+        renderUnread(chat);
+      }
+    });
+  }
+
+  function renderUnread(chat) {
+    var badge = chat.tab.querySelector('.c-tab-unread');
+    badge.textContent = chat.unread ? String(chat.unread) : '';
+    badge.hidden = !chat.unread;
+    chat.tab.classList.toggle('has-unread', chat.unread > 0);
+    if (chat.unread) {
+      chat.tab.setAttribute('aria-label', 'Chatt ' + shortId(chat.id) + ', ' + chat.unread + ' olästa');
+    } else {
+      chat.tab.removeAttribute('aria-label');
+    }
+  }
+
+  function closeChat(id) {
+    var chat = S.chats[id];
+    if (!chat) { return; }
+    chat.tab.remove();
+    chat.panel.remove();
+    delete S.chats[id];
+    S.order = S.order.filter(function (x) { return x !== id; });
+    if (S.active === id) {
+      S.active = null;
+      if (S.order.length) {
+        selectChat(S.order[S.order.length - 1]);
+        S.chats[S.active].tab.focus();
+      }
+    }
+    show($('chats-empty'), S.order.length === 0);
+  }
+
+  function onAssigned(f) {
+    var isNew = !S.chats[f.chat];
+    var chat = ensureChat(f.chat);
+    ['session', 'age', 'lang', 'topic', 'channel', 'notice_acked'].forEach(function (k) {
+      if (f[k] !== undefined) { chat.info[k] = f[k]; }
+    });
+    chatFacts(chat);
+    setChatOpen(chat, true);
+    var mine = !!S.accepting[f.chat];
+    delete S.accepting[f.chat];
+    removeQueueItem(f.chat);
+    if (isNew && (mine || !S.active)) {
+      selectChat(f.chat);
+      chat.panel.querySelector('.cp-input').focus();
+    }
+  }
+
+  function setChatOpen(chat, open) {
+    chat.ended = !open;
+    chat.panel.classList.toggle('is-ended', !open);
+    chat.tab.classList.toggle('is-ended', !open);
+    chat.panel.querySelector('.cp-input').disabled = !open;
+    chat.panel.querySelector('.cp-send').disabled = !open;
+    chat.panel.querySelector('.cp-canned').disabled = !open;
+    show(chat.panel.querySelector('.cp-close'), !open);
+  }
+
+  function addLine(chat, kind, who, text, at) {
+    var list = chat.panel.querySelector('.cp-messages');
+    var li = el('li', 'cm cm-' + kind);
+    li.appendChild(el('span', 'cm-who', who));
+    li.appendChild(el('span', 'cm-time', formatTime(at)));
+    li.appendChild(el('span', 'cm-text', String(text || '')));
+    list.appendChild(li);
+    if (S.active === chat.id && typeof li.scrollIntoView === 'function') {
+      try { li.scrollIntoView({ block: 'nearest' }); } catch (e) { li.scrollIntoView(false); }
+    }
+    return li;
+  }
+
+  function bumpUnread(chat) {
+    if (S.active === chat.id && !document.hidden) { return; }
+    chat.unread += 1;
+    renderUnread(chat);
+  }
+
+  function onMsg(f) {
+    if (!f.chat) { return; }
+    var chat = ensureChat(f.chat);
+    if (typeof f.seq === 'number') {
+      if (chat.seen[f.seq]) { return; }
+      chat.seen[f.seq] = true;
+    }
+    var kind = f.from === 'visitor' ? 'visitor' : (f.from === 'counsellor' ? 'counsellor' : 'system');
+    var who = kind === 'visitor' ? 'Besökare' : (kind === 'counsellor' ? 'Kurator' : 'System');
+    addLine(chat, kind, who, f.text, f.at);
+    if (kind === 'visitor') {
+      show(chat.panel.querySelector('.cp-typing'), false);
+      bumpUnread(chat);
+    }
+    if (!S.active) { selectChat(chat.id); }
+  }
+
+  function onAck(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    if (typeof f.seq === 'number') { chat.seen[f.seq] = true; }
+    var li = chat.pending[f.id];
+    if (li) {
+      li.classList.remove('is-pending');
+      var state = li.querySelector('.cm-state');
+      if (state) { state.remove(); }
+      delete chat.pending[f.id];
+    }
+  }
+
+  function onTyping(f) {
+    var chat = S.chats[f.chat];
+    if (!chat || chat.ended) { return; }
+    var node = chat.panel.querySelector('.cp-typing');
+    show(node, true);
+    window.clearTimeout(chat.typingTimer);
+    chat.typingTimer = window.setTimeout(function () { show(node, false); }, TYPING_SHOW_MS);
+  }
+
+  function onNote(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    var idx = chat.localNotes.indexOf(f.text);
+    if (idx >= 0) { chat.localNotes.splice(idx, 1); return; }
+    addLine(chat, 'note', 'Anteckning' + (f.by ? ' (' + f.by + ')' : ''), f.text, f.at);
+  }
+
+  function onVisitorLeft(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    var text = LEFT_HOW[f.how] || 'Besökaren har lämnat.';
+    addLine(chat, 'system', 'System', text, null);
+    var flag = chat.panel.querySelector('.flag-left');
+    flag.textContent = f.how === 'exit' ? 'Lämnade snabbt' : 'Besökaren har gått';
+    flag.classList.toggle('is-exit', f.how === 'exit');
+    show(flag, true);
+    show(chat.panel.querySelector('.flag-away'), false);
+    show(chat.tab.querySelector('.c-tab-away'), false);
+    show(chat.panel.querySelector('.cp-typing'), false);
+    setChatOpen(chat, false);
+    bumpUnread(chat);
+    // The reasons can still be recorded: keep the end form reachable.
+    chat.panel.querySelector('.cp-end').open = true;
+  }
+
+  function onVisitorAway(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    var on = !!f.on;
+    show(chat.panel.querySelector('.flag-away'), on);
+    show(chat.tab.querySelector('.c-tab-away'), on);
+    chat.tab.classList.toggle('is-away', on);
+    addLine(chat, 'system', 'System', on ? 'Besökaren dolde chatten (någon kan vara i närheten). Vänta med att skriva.' : 'Besökaren är tillbaka i chatten.', null);
+  }
+
+  function onEnded(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    if (!chat.ended) { addLine(chat, 'system', 'System', ENDED_BY[f.by] || 'Chatten är avslutad.', null); }
+    setChatOpen(chat, false);
+  }
+
+  // ---------------------------------------------------------------- panel actions
+  function wirePanel(chat) {
+    var p = chat.panel;
+    var input = p.querySelector('.cp-input');
+    chat.tab.addEventListener('click', function () { selectChat(chat.id); });
+    chat.tab.addEventListener('keydown', onTabKeydown);
+    p.querySelector('.cp-form').addEventListener('submit', function (e) { e.preventDefault(); sendMsg(chat); });
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMsg(chat); }
+    });
+    input.addEventListener('input', function () {
+      updateCount(chat);
+      var now = Date.now();
+      if (!chat.ended && input.value.trim() && now - (S.lastTypingAt[chat.id] || 0) >= TYPING_SEND_EVERY_MS) {
+        S.lastTypingAt[chat.id] = now;
+        send({ type: 'typing', chat: chat.id });
+      }
+    });
+    p.querySelector('.cp-canned').addEventListener('change', function (e) {
+      var text = e.target.value;
+      e.target.value = '';
+      if (!text) { return; }
+      var start = input.selectionStart || input.value.length;
+      var end = input.selectionEnd || input.value.length;
+      var before = input.value.slice(0, start);
+      var sep = before && !/\s$/.test(before) ? ' ' : '';
+      input.value = before + sep + text + input.value.slice(end);
+      input.focus();
+      var caret = (before + sep + text).length;
+      input.setSelectionRange(caret, caret);
+      updateCount(chat);
+    });
+    p.querySelector('.cp-note-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var note = p.querySelector('.cp-note');
+      var text = note.value.trim();
+      if (!text) { return; }
+      if (send({ type: 'note', chat: chat.id, text: text })) {
+        chat.localNotes.push(text);
+        addLine(chat, 'note', 'Anteckning (bara personal)', text, null);
+        note.value = '';
+      }
+    });
+    p.querySelector('.cp-to-queue').addEventListener('click', function () {
+      if (send({ type: 'transfer', chat: chat.id, to: 'queue' })) {
+        addLine(chat, 'system', 'System', 'Du lämnade tillbaka chatten först i kön.', null);
+        setChatOpen(chat, false);
+      }
+    });
+    p.querySelector('.cp-transfer-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var to = p.querySelector('.cp-transfer-to').value.trim();
+      if (!to) { return; }
+      if (send({ type: 'transfer', chat: chat.id, to: to })) {
+        addLine(chat, 'system', 'System', 'Du lämnade över chatten till ' + to + '.', null);
+        setChatOpen(chat, false);
+      }
+    });
+    p.querySelector('.cp-refer-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      searchDirectory(chat);
+    });
+    p.querySelector('.cp-refer-results').addEventListener('click', function (e) {
+      var btn = e.target.closest ? e.target.closest('.cp-refer-send') : null;
+      if (!btn) { return; }
+      if (send({ type: 'refer', chat: chat.id, org: btn.getAttribute('data-org') })) {
+        addLine(chat, 'system', 'System', 'Hänvisning skickad: ' + btn.getAttribute('data-name'), null);
+        btn.disabled = true;
+      }
+    });
+    p.querySelector('.cp-end-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      var reasons = [];
+      var boxes = p.querySelectorAll('.cp-reasons input:checked');
+      for (var i = 0; i < boxes.length; i++) { reasons.push(boxes[i].value); }
+      if (send({ type: 'end', chat: chat.id, reasons: reasons })) {
+        if (!chat.ended) { addLine(chat, 'system', 'System', 'Du avslutade chatten.', null); }
+        setChatOpen(chat, false);
+        p.querySelector('.cp-end-send').disabled = true;
+        p.querySelector('.cp-end').open = false;
+      }
+    });
+    p.querySelector('.cp-close').addEventListener('click', function () { closeChat(chat.id); });
+  }
+
+  function onTabKeydown(e) {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') { return; }
+    var idx = S.order.indexOf(S.active);
+    if (idx < 0) { return; }
+    idx = (idx + (e.key === 'ArrowRight' ? 1 : -1) + S.order.length) % S.order.length;
+    selectChat(S.order[idx]);
+    S.chats[S.order[idx]].tab.focus();
+    e.preventDefault();
+  }
+
+  function updateCount(chat) {
+    var input = chat.panel.querySelector('.cp-input');
+    var count = chat.panel.querySelector('.cp-count');
+    var n = codePoints(input.value);
+    if (n >= COUNTER_FROM_CHARS) {
+      count.textContent = (MAX_MESSAGE_CHARS - n) + ' tecken kvar';
+      count.classList.toggle('is-over', n > MAX_MESSAGE_CHARS);
+    } else {
+      count.textContent = '';
+      count.classList.remove('is-over');
+    }
+  }
+
+  function sendMsg(chat) {
+    var input = chat.panel.querySelector('.cp-input');
+    var text = input.value;
+    if (!text.trim() || chat.ended) { return; }
+    if (codePoints(text) > MAX_MESSAGE_CHARS) {
+      toast('Meddelandet är för långt (högst ' + MAX_MESSAGE_CHARS + ' tecken).');
+      return;
+    }
+    var id = newClientId();
+    if (!send({ type: 'msg', chat: chat.id, id: id, text: text })) { return; }
+    var li = addLine(chat, 'counsellor', 'Du', text, null);
+    li.classList.add('is-pending');
+    li.appendChild(el('span', 'cm-state', 'skickas…'));
+    chat.pending[id] = li;
+    input.value = '';
+    updateCount(chat);
+  }
+
+  function searchDirectory(chat) {
+    var p = chat.panel;
+    var q = p.querySelector('.cp-refer-q').value.trim();
+    var kommun = p.querySelector('.cp-refer-kommun').value.trim();
+    var params = 'q=' + encodeURIComponent(q) + '&lang=' + encodeURIComponent(chat.info.lang || 'sv');
+    if (/^\d{4}$/.test(kommun)) { params += '&kommun=' + kommun; }
+    if (chat.info.topic) { params += '&topic=' + encodeURIComponent(chat.info.topic); }
+    var list = p.querySelector('.cp-refer-results');
+    clear(list);
+    getJSON('/api/directory?' + params).then(function (data) {
+      var orgs = data && Array.isArray(data.orgs) ? data.orgs : [];
+      if (!orgs.length) { list.appendChild(el('li', 'hint', 'Inga träffar.')); return; }
+      orgs.slice(0, 20).forEach(function (org) {
+        var li = el('li', 'cp-org');
+        li.appendChild(el('strong', null, String(org.name || '')));
+        if (org.helps_with) { li.appendChild(el('span', 'hint', ' – ' + org.helps_with)); }
+        var btn = el('button', 'btn btn-small cp-refer-send', 'Skicka kortet');
+        btn.type = 'button';
+        btn.setAttribute('data-org', String(org.id));
+        btn.setAttribute('data-name', String(org.name || ''));
+        btn.disabled = chat.ended;
+        li.appendChild(btn);
+        list.appendChild(li);
+      });
+    }).catch(function () {
+      list.appendChild(el('li', 'hint', 'Katalogen kunde inte hämtas just nu.'));
+    });
+  }
+
+  // ---------------------------------------------------------------- start
+  function loadTopics() {
+    getJSON('/api/topics?lang=sv').then(function (data) {
+      if (!data || !Array.isArray(data.topics)) { return; }
+      S.topics = data.topics;
+      S.topicLabels = {};
+      data.topics.forEach(function (t) { S.topicLabels[t.code] = t.label; });
+      S.order.forEach(function (id) {
+        renderReasons(S.chats[id].panel, S.chats[id].n);
+        chatFacts(S.chats[id]);
+      });
+      renderQueue();
+    }).catch(function () { /* the reasons list says so */ });
+  }
+
+  function init() {
+    $('queue-list').addEventListener('click', onQueueClick);
+    window.setInterval(tickQueue, 1000);
+    document.addEventListener('visibilitychange', function () {
+      if (!document.hidden && S.active && S.chats[S.active]) {
+        S.chats[S.active].unread = 0;
+        renderUnread(S.chats[S.active]);
+      }
+    });
+    renderQueue();
+    loadTopics();
+    connect();
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+}());
