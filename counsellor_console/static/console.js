@@ -16,6 +16,7 @@
 
   var CHANNELS = { youth: 'Unga', professional: 'Yrkesverksamma' };
   var AGES = { under18: 'Under 18', '18plus': '18+', unsaid: 'Ålder ej angiven' };
+  var GENDERS = { girl: 'Tjej', boy: 'Kille', other: 'Annat kön', unsaid: 'Kön ej angivet' };
   var LANG_NAMES = { sv: 'svenska', en: 'engelska', ar: 'arabiska' };
   var LEFT_HOW = {
     end: 'Besökaren avslutade chatten.',
@@ -204,6 +205,7 @@
       case 'visitor_left': onVisitorLeft(f); break;
       case 'visitor_away': onVisitorAway(f); break;
       case 'ended': onEnded(f); break;
+      case 'released': onReleased(f); break;
       case 'error': onError(f); break;
       default: break;
     }
@@ -358,6 +360,9 @@
     if (info.age) { box.appendChild(el('span', 'tag tag-age' + (info.age === '18plus' ? '' : ' is-young'), AGES[info.age] || info.age)); }
     if (info.lang) { box.appendChild(el('span', 'tag', LANG_NAMES[info.lang] || info.lang)); }
     if (info.topic) { box.appendChild(el('span', 'tag', S.topicLabels[info.topic] || info.topic)); }
+    if (info.profession) { box.appendChild(el('span', 'tag', 'Yrke: ' + info.profession)); }
+    if (info.gender) { box.appendChild(el('span', 'tag', GENDERS[info.gender] || info.gender)); }
+    if (info.kommun) { box.appendChild(el('span', 'tag', 'Kommun ' + info.kommun)); }
     var session = info.session || {};
     if (typeof session.number === 'number') {
       box.appendChild(el('span', 'tag', 'Samtal ' + session.number + (session.cap ? ' av ' + session.cap : '')));
@@ -487,11 +492,14 @@
   function onAssigned(f) {
     var isNew = !S.chats[f.chat];
     var chat = ensureChat(f.chat);
-    ['session', 'age', 'lang', 'topic', 'channel', 'notice_acked'].forEach(function (k) {
+    ['session', 'age', 'lang', 'topic', 'channel', 'notice_acked', 'gender', 'kommun', 'profession'].forEach(function (k) {
       if (f[k] !== undefined) { chat.info[k] = f[k]; }
     });
     chatFacts(chat);
     setChatOpen(chat, true);
+    chat.panel.querySelector('.cp-end-send').disabled = false;
+    show(chat.panel.querySelector('.flag-left'), false);
+    if (typeof f.away === 'boolean') { setAway(chat, f.away); }
     var mine = !!S.accepting[f.chat];
     delete S.accepting[f.chat];
     removeQueueItem(f.chat);
@@ -595,14 +603,25 @@
     chat.panel.querySelector('.cp-end').open = true;
   }
 
+  function setAway(chat, on) {
+    show(chat.panel.querySelector('.flag-away'), on);
+    show(chat.tab.querySelector('.c-tab-away'), on);
+    chat.tab.classList.toggle('is-away', on);
+  }
+
   function onVisitorAway(f) {
     var chat = S.chats[f.chat];
     if (!chat) { return; }
     var on = !!f.on;
-    show(chat.panel.querySelector('.flag-away'), on);
-    show(chat.tab.querySelector('.c-tab-away'), on);
-    chat.tab.classList.toggle('is-away', on);
+    setAway(chat, on);
     addLine(chat, 'system', 'System', on ? 'Besökaren dolde chatten (någon kan vara i närheten). Vänta med att skriva.' : 'Besökaren är tillbaka i chatten.', null);
+  }
+
+  function onReleased(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    if (!chat.ended) { addLine(chat, 'system', 'System', 'Chatten är inte längre din (tillbaka i kön eller överlämnad).', null); }
+    setChatOpen(chat, false);
   }
 
   function onEnded(f) {

@@ -1,0 +1,221 @@
+"""The visitor's page in a real browser: it works, and it leaves nothing behind.
+
+The page is driven as a person would (clicks, keys); the counsellor is a console WebSocket
+client speaking the protocol, logged in through the real form.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.browser.conftest import Visit
+from tests.support.clients import WsClient, connect_console, login
+from tests.support.server import RunningServer, StaffCredentials
+
+pytestmark = pytest.mark.browser
+
+COUNSELLOR_NAME = "Sara Lind"
+WAIT_S = 10.0
+WAIT_MS = WAIT_S * 1000
+
+
+async def open_console(server: RunningServer, creds: StaffCredentials) -> WsClient:
+    http = login(server, creds)
+    try:
+        return await connect_console(server, http)
+    finally:
+        http.close()
+
+
+async def next_queued_chat(console: WsClient, within: float = WAIT_S) -> dict[str, Any]:
+    """The first queue item to show up in the console's queue frames."""
+    deadline = time.monotonic() + within
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no chat reached the queue")
+        frame = await console.expect("queue", timeout=remaining)
+        items = frame.get("items") or []
+        if items:
+            item: dict[str, Any] = items[0]
+            return item
+
+
+async def start_from_page(page: Page, base_url: str, age: str) -> None:
+    """Open the page, pick the age, start, and pass the reporting-duty notice if shown."""
+    await page.goto(base_url + "/")
+    await page.check(f"#age-{age}")
+    await page.click("#start-btn")
+    if age != "18plus":
+        await expect(page.locator("#notice-ack")).to_be_visible(timeout=WAIT_MS)
+        await expect(page.locator("#notice-text")).not_to_be_empty()
+        await page.click("#notice-ack")
+    await expect(page.locator("#chat-form")).to_be_visible(timeout=WAIT_MS)
+
+
+async def joined_chat(page: Page, server: RunningServer, console: WsClient, age: str) -> str:
+    """A visitor on the page, accepted by the console; returns the chat id."""
+    await start_from_page(page, server.base_url, age)
+    item = await next_queued_chat(console)
+    assert item["age"] == age
+    chat_id = str(item["chat"])
+    await console.send({"type": "accept", "chat": chat_id})
+    await console.expect("assigned", chat=chat_id, timeout=WAIT_S)
+    await expect(page.locator("#chat-status")).to_contain_text(COUNSELLOR_NAME, timeout=WAIT_MS)
+    return chat_id
+
+
+async def test_page_loads_quietly(visit: Visit) -> None:
+    page = visit.page
+    await page.goto(visit.server.base_url + "/", wait_until="networkidle")
+
+    assert await page.title() == "Chatt"
+    assert await page.get_attribute("html", "lang") == "sv"
+    icon = await page.get_attribute("link[rel=icon]", "href")
+    assert icon is not None
+    assert icon.startswith("data:image/svg+xml,")
+    await expect(page.locator("[data-quick-exit]")).to_be_visible()
+    await expect(page.locator("#topic option")).not_to_have_count(1)  # topics came from the API
+    await expect(page.locator("#notices [data-notice-lang=sv]")).not_to_be_empty()
+    fields = page.locator("input[type=text], input:not([type]), textarea")
+    for i in range(await fields.count()):
+        assert await fields.nth(i).get_attribute("autocomplete") == "off"
+        assert await fields.nth(i).get_attribute("spellcheck") == "false"
+
+    await page.click(".lang-btn[data-lang=ar]")
+    assert await page.get_attribute("html", "dir") == "rtl"
+    assert await page.get_attribute("html", "lang") == "ar"
+    await expect(page.locator("#notices [data-notice-lang=ar]")).to_be_visible()
+    await page.click(".lang-btn[data-lang=sv]")
+    assert await page.get_attribute("html", "dir") == "ltr"
+
+    await visit.settle()
+    assert visit.console_errors == []
+    assert visit.page_errors == []
+    assert visit.csp_violations == []
+    assert visit.foreign_requests == []
+    assert not any(path.startswith("/favicon") for path in visit.local_requests)
+    assert visit.set_cookies == []
+
+
+async def test_chat_both_ways_and_nothing_left_behind(
+    visit: Visit, staff: Callable[..., StaffCredentials]
+) -> None:
+    page, server = visit.page, visit.server
+    console = await open_console(server, staff(name=COUNSELLOR_NAME))
+    try:
+        chat_id = await joined_chat(page, server, console, age="under18")
+
+        await page.fill("#chat-input", "Hej, jag vet inte vad jag ska göra.")
+        await page.press("#chat-input", "Enter")
+        frame = await console.expect("msg", chat=chat_id, timeout=WAIT_S)
+        assert frame["from"] == "visitor"
+        assert frame["text"] == "Hej, jag vet inte vad jag ska göra."
+        await expect(page.locator("#messages .msg-me.is-pending")).to_have_count(0, timeout=WAIT_MS)
+        await expect(page.locator("#chat-input")).to_have_value("")
+
+        await console.send({"type": "typing", "chat": chat_id})
+        await console.send(
+            {"type": "msg", "chat": chat_id, "id": "c-1", "text": "Hej! Är du trygg just nu?"}
+        )
+        await console.expect("ack", chat=chat_id, id="c-1", timeout=WAIT_S)
+        await expect(page.locator("#messages .msg-them .msg-text")).to_have_text(
+            ["Hej! Är du trygg just nu?"], timeout=WAIT_MS
+        )
+
+        await page.fill("#chat-input", "Ja, för tillfället.")
+        await page.click("#chat-send")
+        frame = await console.expect("msg", chat=chat_id, timeout=WAIT_S)
+        assert frame["text"] == "Ja, för tillfället."
+
+        await console.send({"type": "end", "chat": chat_id, "reasons": ["control"]})
+        await expect(page.locator("#ended")).to_be_visible(timeout=WAIT_MS)
+        await expect(page.locator("#ended-by")).to_contain_text("Kuratorn")
+        await expect(page.locator("#chat-form")).to_be_hidden()
+    finally:
+        await console.close()
+
+    assert await page.evaluate("document.cookie") == ""
+    assert await page.evaluate("localStorage.length") == 0
+    assert await page.evaluate("sessionStorage.length") == 0
+    assert await page.evaluate("indexedDB.databases().then((dbs) => dbs.length)") == 0
+    assert (
+        await page.evaluate(
+            "navigator.serviceWorker.getRegistrations().then((regs) => regs.length)"
+        )
+        == 0
+    )
+    assert await page.evaluate("history.length") == 1
+    assert await visit.context.cookies() == []
+    await visit.settle()
+    assert visit.set_cookies == []
+    assert visit.page_errors == []
+    assert visit.csp_violations == []
+    assert visit.foreign_requests == []
+
+
+async def test_someone_is_coming_covers_the_chat(
+    visit: Visit, staff: Callable[..., StaffCredentials]
+) -> None:
+    page, server = visit.page, visit.server
+    console = await open_console(server, staff(name=COUNSELLOR_NAME))
+    try:
+        chat_id = await joined_chat(page, server, console, age="18plus")
+
+        await page.keyboard.press("Escape")
+        await expect(page.locator("#cover")).to_be_visible()
+        await expect(page.locator("#messages")).not_to_be_in_viewport()
+        assert await page.get_attribute("#page", "aria-hidden") == "true"
+        frame = await console.expect("visitor_away", chat=chat_id, timeout=WAIT_S)
+        assert frame["on"] is True
+
+        await page.click("#cover-back")
+        await expect(page.locator("#cover")).to_be_hidden()
+        frame = await console.expect("visitor_away", chat=chat_id, timeout=WAIT_S)
+        assert frame["on"] is False
+        await console.expect_none("visitor_left", within=0.5)
+    finally:
+        await console.close()
+    assert visit.page_errors == []
+    assert visit.csp_violations == []
+
+
+@pytest.mark.parametrize("how", ["shift_three_times", "button"])
+async def test_quick_exit_leaves_and_tells_the_counsellor(
+    visit: Visit, staff: Callable[..., StaffCredentials], how: str
+) -> None:
+    page, server = visit.page, visit.server
+    console = await open_console(server, staff(name=COUNSELLOR_NAME))
+    try:
+        chat_id = await joined_chat(page, server, console, age="under18")
+        exit_url = await page.get_attribute("body", "data-exit-url")
+        assert exit_url
+        assert exit_url.startswith(("https://", "http://"))
+        assert not exit_url.startswith(server.base_url)
+
+        if how == "button":
+            await page.click("[data-quick-exit]")
+        else:
+            await page.locator("body").focus()
+            for _ in range(3):
+                await page.keyboard.press("Shift")
+
+        await page.wait_for_url(exit_url, timeout=WAIT_MS)
+        frame = await console.expect("visitor_left", chat=chat_id, timeout=WAIT_S)
+        assert frame["how"] == "exit"
+    finally:
+        await console.close()
+
+    # Replaced, not pushed: Back does not lead to the chat.
+    assert await page.evaluate("history.length") == 1
+    assert exit_url in visit.foreign_requests
+    assert await visit.context.cookies() == []
+    await visit.settle()
+    assert visit.set_cookies == []
+    assert visit.page_errors == []
+    assert visit.csp_violations == []
