@@ -9,6 +9,7 @@ process from a client that does not read: past ``OUTBOX_MAX_FRAMES`` the socket 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -47,6 +48,7 @@ class Connection:
         self._frame_message = frame_message
         self._queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(OUTBOX_MAX_FRAMES)
         self._trackers: dict[str, SeqTracker] = {}
+        self._own_floor: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
         self.closed = False
         self._closer: asyncio.Task[None] | None = None
@@ -58,10 +60,8 @@ class Connection:
         self.closed = True
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     # -- what the rest of the code calls -------------------------------------------------
 
@@ -79,8 +79,16 @@ class Connection:
             tracker = self._trackers[chat_id] = SeqTracker()
         return tracker
 
+    def start_tracking(self, chat_id: str, delivered_up_to: int, own_floor: int) -> None:
+        """Begin a chat on this socket: the peer has every seq up to ``delivered_up_to``;
+        this side's own messages above ``own_floor`` were written here and are acked, not
+        echoed, while those at or below it (written before a reconnect) are replayed."""
+        self._trackers[chat_id] = SeqTracker(watermark=delivered_up_to)
+        self._own_floor[chat_id] = own_floor
+
     def forget_chat(self, chat_id: str) -> None:
         self._trackers.pop(chat_id, None)
+        self._own_floor.pop(chat_id, None)
 
     def _put(self, item: tuple[str, Any]) -> None:
         if self.closed:
@@ -90,7 +98,9 @@ class Connection:
         except asyncio.QueueFull:
             log.warning("outbox_overflow")
             self.closed = True
-            self._closer = asyncio.get_running_loop().create_task(self._close(CLOSE_TRY_AGAIN_LATER))
+            self._closer = asyncio.get_running_loop().create_task(
+                self._close(CLOSE_TRY_AGAIN_LATER)
+            )
 
     # -- the sender ----------------------------------------------------------------------
 
@@ -131,7 +141,10 @@ class Connection:
             if tracker.seen(message.seq):
                 continue
             tracker.mark(message.seq)
-            if message.author != self.own_author:
+            echo = message.author == self.own_author and message.seq > self._own_floor.get(
+                chat_id, 0
+            )
+            if not echo:
                 await self._write(self._frame_message(chat_id, message))
 
     async def _replay(self, chat_id: str, after_seq: int, include_own: bool) -> None:
@@ -156,7 +169,5 @@ class Connection:
         self.deliver(frame)
 
     async def _close(self, code: int) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already closing: nothing more to do
             await self.websocket.close(code)
-        except Exception:  # noqa: S110  # already closing: nothing more to do
-            pass

@@ -18,7 +18,7 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-RecipientKind = Literal["visitor", "staff", "all_staff", "queue"]
+RecipientKind = Literal["visitor", "staff", "chat", "all_staff", "queue"]
 Frame = dict[str, Any]
 
 
@@ -34,6 +34,11 @@ def to_visitor(chat_id: str) -> Recipient:
 
 def to_staff(username: str) -> Recipient:
     return Recipient("staff", username)
+
+
+def to_chat_staff(chat_id: str) -> Recipient:
+    """The consoles that hold (or, for a supervisor, watch) this chat."""
+    return Recipient("chat", chat_id)
 
 
 ALL_STAFF: Final = Recipient("all_staff")
@@ -57,6 +62,7 @@ class EventHub:
         self._transport = transport
         self._visitors: dict[str, set[Outbox]] = defaultdict(set)
         self._staff: dict[str, set[Outbox]] = defaultdict(set)
+        self._chat_staff: dict[str, set[Outbox]] = defaultdict(set)
         self._queue_listeners: list[Callable[[], None]] = []
 
     # -- registries ----------------------------------------------------------------------
@@ -73,8 +79,19 @@ class EventHub:
     def unregister_staff(self, username: str, outbox: Outbox) -> None:
         self._discard(self._staff, username, outbox)
 
+    def watch_chat(self, chat_id: str, outbox: Outbox) -> None:
+        self._chat_staff[chat_id].add(outbox)
+
+    def unwatch_chat(self, chat_id: str, outbox: Outbox) -> None:
+        self._discard(self._chat_staff, chat_id, outbox)
+
     def on_queue_change(self, callback: Callable[[], None]) -> None:
         self._queue_listeners.append(callback)
+
+    def notify_queue_listeners(self) -> None:
+        """After a pub/sub outage events may have been missed: everyone refreshes."""
+        for callback in self._queue_listeners:
+            callback()
 
     def local_visitor_chats(self) -> list[str]:
         return list(self._visitors)
@@ -130,6 +147,8 @@ class EventHub:
             return list(self._visitors.get(recipient.id, ()))
         if recipient.kind == "staff":
             return list(self._staff.get(recipient.id, ()))
+        if recipient.kind == "chat":
+            return list(self._chat_staff.get(recipient.id, ()))
         if recipient.kind == "all_staff":
             return self.staff_outboxes()
         return []

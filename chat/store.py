@@ -193,12 +193,14 @@ class StoredNote:
 class AppendResult:
     seq: int
     created: bool  # False when the client id was seen before (a resend)
+    at_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class QueueItem:
     chat: ChatRecord
     waited_ms: int
+    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,12 +444,12 @@ class ChatStore:
         records = {r.id: r for r in await self.load_chats([cid for _, cid, _ in order])}
         now = now_ms()
         items: dict[str, list[QueueItem]] = {channel: [] for channel in CHANNELS}
-        for channel, cid, _score in order:
+        for channel, cid, score in order:
             record = records.get(cid)
             if record is None or record.state is not ChatState.WAITING:
                 continue
             waited = now - (record.queued_ms or record.created_ms)
-            items[channel].append(QueueItem(record, max(0, waited)))
+            items[channel].append(QueueItem(record, max(0, waited), score))
         return QueueSnapshot(totals, items)
 
     async def claim_chat(self, chat: ChatRecord, username: str, display_name: str) -> bool:
@@ -571,7 +573,8 @@ class ChatStore:
             ChatEndedError: the chat has ended or does not exist.
         """
         data_key = await self._data_key(chat_id)
-        sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": now_ms()})
+        at = now_ms()
+        sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
         id_field = f"{author[0]}:{client_id}" if client_id else ""
         seq, created = await self._append(
             keys=[log_key(chat_id), ids_key(chat_id), chat_key(chat_id)],
@@ -579,7 +582,7 @@ class ChatStore:
         )
         if int(seq) < 0:
             raise ChatEndedError(chat_id)
-        return AppendResult(int(seq), bool(int(created)))
+        return AppendResult(int(seq), bool(int(created)), at)
 
     async def read_messages(self, chat_id: str, after_seq: int = 0) -> list[StoredMessage]:
         """Messages with seq > ``after_seq``, in order; empty once shredded."""
@@ -598,6 +601,10 @@ class ChatStore:
                 continue
             out.append(StoredMessage(after_seq + offset + 1, record["f"], record["t"], record["a"]))
         return out
+
+    async def message_count(self, chat_id: str) -> int:
+        """The highest seq stored so far (0 for none)."""
+        return int(await self._redis.llen(log_key(chat_id)))
 
     async def add_note(self, chat_id: str, author: str, text: str) -> StoredNote:
         """Store an internal note (encrypted, no seq, never shown to the visitor)."""

@@ -65,7 +65,11 @@ PROFESSIONS: Final[dict[str, dict[str, str]]] = {
     "school": {"sv": "Skola eller elevhälsa", "en": "School or pupil health", "ar": "المدرسة"},
     "police": {"sv": "Polis", "en": "Police", "ar": "الشرطة"},
     "health": {"sv": "Hälso- och sjukvård", "en": "Health care", "ar": "الرعاية الصحية"},
-    "voluntary": {"sv": "Ideell organisation", "en": "Voluntary organisation", "ar": "منظمة تطوعية"},
+    "voluntary": {
+        "sv": "Ideell organisation",
+        "en": "Voluntary organisation",
+        "ar": "منظمة تطوعية",
+    },
     "other": {"sv": "Annan yrkesroll", "en": "Other profession", "ar": "مهنة أخرى"},
 }
 

@@ -210,7 +210,8 @@ def _str(
 
 def _required(obj: Mapping[str, Any], name: str, max_chars: int = MAX_ID_CHARS) -> str:
     value = _str(obj, name, max_chars)
-    assert value is not None  # _str raises for a missing required field
+    if value is None:  # unreachable: _str raises for a missing required field
+        raise FrameError("bad_field", name)
     return value
 
 

@@ -92,6 +92,10 @@
       rcUsed: 'Du har använt {used} av {cap} samtal med den här koden.',
       surveyHeading: 'Vill du svara på några frågor? Det är frivilligt och anonymt.',
       surveySend: 'Skicka svaren',
+      optYes: 'Ja',
+      optPartly: 'Delvis',
+      optNo: 'Nej',
+      optDontKnow: 'Vet inte',
       surveyThanks: 'Tack för dina svar!',
       newChat: 'Starta en ny chatt',
       unavailableHeading: 'Chatten är inte öppen just nu',
@@ -200,6 +204,10 @@
       rcUsed: 'You have used {used} of {cap} conversations with this code.',
       surveyHeading: 'Would you answer a few questions? It is optional and anonymous.',
       surveySend: 'Send answers',
+      optYes: 'Yes',
+      optPartly: 'Partly',
+      optNo: 'No',
+      optDontKnow: 'I don’t know',
       surveyThanks: 'Thank you for your answers!',
       newChat: 'Start a new chat',
       unavailableHeading: 'The chat is not open right now',
@@ -308,6 +316,10 @@
       rcUsed: 'استخدمت {used} من {cap} محادثات بهذا الرمز.',
       surveyHeading: 'هل تجيب عن بعض الأسئلة؟ الإجابة اختيارية ومجهولة.',
       surveySend: 'أرسل الأجوبة',
+      optYes: 'نعم',
+      optPartly: 'إلى حد ما',
+      optNo: 'لا',
+      optDontKnow: 'لا أعرف',
       surveyThanks: 'شكرًا على أجوبتك!',
       newChat: 'ابدأ دردشة جديدة',
       unavailableHeading: 'الدردشة غير مفتوحة الآن',
@@ -1185,6 +1197,12 @@
     }).catch(function () { /* optional */ });
   }
 
+  var OPTION_KEYS = { yes: 'optYes', partly: 'optPartly', no: 'optNo', dont_know: 'optDontKnow' };
+
+  function optionLabel(value) {
+    return typeof value === 'string' && OPTION_KEYS[value] ? t(OPTION_KEYS[value]) : String(value);
+  }
+
   function renderSurvey(questions) {
     var box = $('survey-questions');
     clear(box);
@@ -1198,7 +1216,7 @@
         fs.appendChild(el('legend', null, String(q.label || q.key)));
         (Array.isArray(q.options) ? q.options : []).forEach(function (opt, j) {
           var value = opt !== null && typeof opt === 'object' ? opt.value : opt;
-          var text = opt !== null && typeof opt === 'object' ? (opt.label || opt.value) : opt;
+          var text = opt !== null && typeof opt === 'object' ? (opt.label || opt.value) : optionLabel(opt);
           var label = el('label', 'choice');
           var input = document.createElement('input');
           input.type = 'radio';

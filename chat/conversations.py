@@ -1,0 +1,254 @@
+"""The chat's operations, as both endpoints use them: store first, then tell the sockets.
+
+Every operation stores before it announces, so an acknowledged message is never lost and a
+process may die between the two without harm (the other side catches up from the store).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, Literal
+
+import structlog
+
+from chat import frames
+from chat.config import ChatConfig
+from chat.events import EventHub, to_chat_staff, to_visitor
+from chat.protocol import ChatState, EndedBy, estimate_wait_secs, initial_state
+from chat.store import AppendResult, ChatEndedError, ChatRecord, ChatStore, StoredMessage
+from chat.wire import Hello
+from security.roles import StaffIdentity
+
+log = structlog.get_logger(__name__)
+
+LeaveHow = Literal["end", "exit", "timeout"]
+LIVE_HEARTBEAT_SECS: Final = 10
+LIVE_MARGIN_SECS: Final = 30  # how long a chat outlives a process that died holding its socket
+REQUEUE_TEXT: Final = {
+    "sv": "Chatten flyttas till nästa lediga samtalsstödjare. Vänta kvar, du är först i kön.",
+    "en": "The chat is being moved to the next available counsellor. "
+    "Please wait, you are first in the queue.",
+    "ar": "يتم نقل المحادثة إلى المستشار التالي المتاح. يرجى الانتظار، أنت الأول في الدور.",
+}
+
+
+class NotYoursError(Exception):
+    """A counsellor acted on a chat they do not hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """What happened when a chat asked to be queued."""
+
+    frame: frames.Frame
+    queued: bool
+
+
+class Conversations:
+    def __init__(
+        self,
+        store: ChatStore,
+        hub: EventHub,
+        config: ChatConfig,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.hub = hub
+        self.config = config
+        self.clock = clock
+
+    # -- visitor side --------------------------------------------------------------------
+
+    async def open_chat(
+        self, hello: Hello, session_number: int = 1, code_record: str | None = None
+    ) -> ChatRecord:
+        chat = await self.store.create_chat(
+            hello, ChatState.NOTICE, session_number=session_number, code_record=code_record
+        )
+        await self.keep_alive([chat.id])
+        log.info("chat_opened", chat=chat.id, channel=hello.channel, age=hello.age)
+        return chat
+
+    def needs_notice(self, chat: ChatRecord) -> bool:
+        return initial_state(chat.age) is ChatState.NOTICE  # type: ignore[arg-type]  # stored ages are wire ages
+
+    async def ack_notice(self, chat: ChatRecord) -> None:
+        await self.store.set_flag(chat.id, "notice_acked", "1")
+
+    async def admit(self, chat: ChatRecord) -> Admission:
+        """Queue the chat unless chat is closed or the queue is full (then the chat is dropped
+        quietly: it never reached a counsellor and counts for nothing)."""
+        now = self.clock()
+        hours = self.config.opening_hours
+        if hours is not None and not hours.is_open(datetime.fromtimestamp(now, tz=UTC)):
+            opens = hours.next_opening(datetime.fromtimestamp(now, tz=UTC))
+            await self.store.end_chat(chat, EndedBy.SYSTEM)
+            frame: frames.Frame = {"type": "unavailable", "reason": "closed"}
+            if opens is not None:
+                frame["opens"] = opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            return Admission(frame, queued=False)
+        position = await self.store.enqueue(
+            chat, self.config.queue_max, from_state=ChatState.NOTICE
+        )
+        if position is None:
+            await self.store.end_chat(chat, EndedBy.SYSTEM)
+            return Admission({"type": "unavailable", "reason": "full"}, queued=False)
+        await self.hub.queue_changed()
+        log.info("chat_queued", chat=chat.id, channel=chat.channel)
+        return Admission(frames.queued(position, await self.eta(chat.channel, position)), True)
+
+    async def eta(self, channel: str, position: int) -> int | None:
+        accepts = await self.store.recent_accept_times(channel)
+        return estimate_wait_secs(position, accepts, self.clock())
+
+    async def post_visitor_message(
+        self, chat: ChatRecord, client_id: str, text: str
+    ) -> AppendResult:
+        result = await self.store.append_message(chat.id, "visitor", text, client_id)
+        if result.created:
+            stored = StoredMessage(result.seq, "visitor", text, result.at_ms)
+            await self.hub.publish(frames.msg(stored, chat=chat.id), [to_chat_staff(chat.id)])
+            if chat.state is ChatState.WAITING:
+                await self.hub.queue_changed()
+        return result
+
+    async def visitor_typing(self, chat_id: str) -> None:
+        await self.hub.publish({"type": "typing", "chat": chat_id}, [to_chat_staff(chat_id)])
+
+    async def set_away(self, chat_id: str, on: bool) -> None:
+        await self.store.set_flag(chat_id, "away", "1" if on else "0")
+        await self.hub.publish(
+            {"type": "visitor_away", "chat": chat_id, "on": on}, [to_chat_staff(chat_id)]
+        )
+
+    async def visitor_leaves(self, chat: ChatRecord, how: LeaveHow) -> bool:
+        """End the chat because the visitor went; tell whoever held it. False if already over."""
+        by = EndedBy.SYSTEM if how == "timeout" else EndedBy.VISITOR
+        outcome = await self.store.end_chat(chat, by)
+        if outcome is None:
+            return False
+        previous, _holder = outcome
+        await self.hub.publish(
+            {"type": "visitor_left", "chat": chat.id, "how": how}, [to_chat_staff(chat.id)]
+        )
+        if how == "timeout":
+            await self.hub.publish(frames.ended(by.value), [to_visitor(chat.id)])
+        if previous in (ChatState.WAITING, ChatState.NOTICE):
+            await self.hub.queue_changed()
+        log.info("chat_ended", chat=chat.id, by=by.value, how=how)
+        return True
+
+    async def keep_alive(self, chat_ids: Sequence[str], grace_only: bool = False) -> None:
+        """Push back the moment these chats end for want of their visitor."""
+        margin = 0 if grace_only else LIVE_MARGIN_SECS
+        until = self.clock() + self.config.resume_grace_secs + margin
+        await self.store.keep_alive(chat_ids, int(until * 1000))
+
+    async def end_abandoned(self) -> int:
+        """End the chats whose visitor stayed away past the grace period (any process)."""
+        ended = 0
+        for chat_id in await self.store.claim_expired():
+            chat = await self.store.load_chat(chat_id)
+            if chat is None or chat.state is ChatState.ENDED:
+                continue
+            if chat_id in self.hub.local_visitor_chats():
+                await self.keep_alive([chat_id])
+                continue
+            if await self.visitor_leaves(chat, "timeout"):
+                ended += 1
+        return ended
+
+    # -- counsellor side -----------------------------------------------------------------
+
+    async def accept(self, chat_id: str, staff: StaffIdentity) -> ChatRecord | None:
+        """Take a waiting chat; None when someone else was first (or it is gone)."""
+        chat = await self.store.load_chat(chat_id)
+        if chat is None or chat.state is not ChatState.WAITING:
+            return None
+        if not await self.store.claim_chat(chat, staff.username, staff.display_name):
+            return None
+        await self.hub.publish(
+            {"type": "joined", "counsellor": staff.display_name}, [to_visitor(chat.id)]
+        )
+        await self.hub.queue_changed()
+        log.info("chat_accepted", chat=chat.id, staff=staff.username)
+        return await self.store.load_chat(chat_id)
+
+    async def held_chat(self, chat_id: str, staff: StaffIdentity) -> ChatRecord:
+        """The chat, if this counsellor holds it.
+
+        Raises:
+            NotYoursError: it is not active or is held by someone else.
+        """
+        chat = await self.store.load_chat(chat_id)
+        if chat is None or chat.state is not ChatState.ACTIVE or chat.counsellor != staff.username:
+            raise NotYoursError(chat_id)
+        return chat
+
+    async def post_counsellor_message(
+        self, chat: ChatRecord, client_id: str, text: str
+    ) -> AppendResult:
+        result = await self.store.append_message(chat.id, "counsellor", text, client_id)
+        if result.created:
+            stored = StoredMessage(result.seq, "counsellor", text, result.at_ms)
+            await self.hub.publish(frames.msg(stored, tracked_chat=chat.id), [to_visitor(chat.id)])
+        return result
+
+    async def post_system_message(self, chat: ChatRecord, text: str) -> int:
+        result = await self.store.append_message(chat.id, "system", text)
+        stored = StoredMessage(result.seq, "system", text, result.at_ms)
+        await self.hub.publish(frames.msg(stored, tracked_chat=chat.id), [to_visitor(chat.id)])
+        await self.hub.publish(frames.msg(stored, chat=chat.id), [to_chat_staff(chat.id)])
+        return result.seq
+
+    async def counsellor_typing(self, chat_id: str) -> None:
+        await self.hub.publish({"type": "typing", "_chat": chat_id}, [to_visitor(chat_id)])
+
+    async def add_note(self, chat: ChatRecord, staff: StaffIdentity, text: str) -> None:
+        note = await self.store.add_note(chat.id, staff.username, text)
+        await self.hub.publish(
+            {
+                "type": "note",
+                "chat": chat.id,
+                "text": note.text,
+                "by": staff.display_name,
+                "at": frames.rfc3339(note.at_ms),
+            },
+            [to_chat_staff(chat.id)],
+        )
+
+    async def requeue(self, chat: ChatRecord, staff: StaffIdentity) -> int:
+        """Hand the chat back to the front of the queue; the visitor is told."""
+        if not await self.store.release_to_queue(chat, staff.username):
+            raise NotYoursError(chat.id)
+        await self.hub.publish({"type": "released", "chat": chat.id}, [to_chat_staff(chat.id)])
+        text = REQUEUE_TEXT.get(chat.lang, REQUEUE_TEXT["sv"])
+        await self.post_system_message(chat, text)
+        position = await self.store.enqueue(
+            chat, self.config.queue_max, from_state=ChatState.ACTIVE, front=True
+        )
+        await self.hub.publish(frames.queued(position or 1, None), [to_visitor(chat.id)])
+        await self.hub.queue_changed()
+        log.info("chat_requeued", chat=chat.id, staff=staff.username)
+        return position or 1
+
+    async def end_by_counsellor(self, chat: ChatRecord, staff: StaffIdentity) -> bool:
+        outcome = await self.store.end_chat(chat, EndedBy.COUNSELLOR)
+        if outcome is None:
+            return False
+        await self.hub.publish(frames.ended(EndedBy.COUNSELLOR.value), [to_visitor(chat.id)])
+        await self.hub.publish(
+            frames.ended(EndedBy.COUNSELLOR.value, chat=chat.id), [to_chat_staff(chat.id)]
+        )
+        log.info("chat_ended", chat=chat.id, by="counsellor", staff=staff.username)
+        return True
+
+    async def queue_frame(self) -> frames.Frame:
+        snapshot = await self.store.queue_snapshot()
+        return frames.queue(snapshot, self.config.session_cap)
+
+
+__all__ = ["Admission", "ChatEndedError", "Conversations", "NotYoursError"]

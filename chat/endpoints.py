@@ -1,0 +1,355 @@
+"""``/ws/visit``: the thin adapter between a visitor's socket and the chat's operations.
+
+It reads frames, parses them once (chat.wire), asks the state logic what is allowed
+(chat.protocol), calls the operations (chat.conversations) and sends what they answer. No
+cookie, header or URL parameter identifies the visitor; the only link to a chat is the chat id
+held in this socket's memory and the one-time resume token held in the page's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Collection
+from typing import Final
+
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from chat import frames
+from chat.connection import Connection
+from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
+from chat.notices import REPORTING_DUTY_ID, reporting_duty_text
+from chat.origin import origin_allowed
+from chat.protocol import ChatState, QueuedUpdateThrottle, visitor_msg_refusal
+from chat.store import ChatEndedError, ChatRecord, StoredMessage
+from chat.wire import (
+    Away,
+    End,
+    Exit,
+    FrameError,
+    Hello,
+    NoticeAck,
+    ReturnCodeRequest,
+    Survey,
+    Typing,
+    VisitorFrame,
+    VisitorMsg,
+    parse_visitor_frame,
+)
+from security.ratelimit import StrikeCounter, TokenBucket
+
+log = structlog.get_logger(__name__)
+
+CLOSE_POLICY: Final = 1008
+CLOSE_UNSUPPORTED: Final = 1003
+SWEEP_INTERVAL_SECS: Final = 0.5
+QUEUE_REFRESH_SECS: Final = 5.0
+
+
+class VisitorSocket:
+    """One visitor connection and the chat it carries, if any."""
+
+    def __init__(self, websocket: WebSocket, endpoint: VisitorEndpoint) -> None:
+        self.endpoint = endpoint
+        self.ops = endpoint.ops
+        self.chat: ChatRecord | None = None
+        self.throttle = QueuedUpdateThrottle()
+        self.connection = Connection(
+            websocket,
+            own_author="visitor",
+            read_after=self.ops.store.read_messages,
+            frame_message=self._frame_message,
+        )
+
+    @staticmethod
+    def _frame_message(chat_id: str, message: StoredMessage) -> frames.Frame:
+        return frames.msg(message, tracked_chat=chat_id)
+
+    # The hub calls this for every event addressed to our chat: keep our view of its state.
+    def deliver(self, frame: frames.Frame) -> None:
+        kind = frame.get("type")
+        if self.chat is not None:
+            if kind == "joined":
+                self._set_state(ChatState.ACTIVE)
+                self.throttle.reset()
+            elif kind == "queued":
+                self._set_state(ChatState.WAITING)
+                self.throttle.sent(int(frame.get("position", 1)), time.monotonic())
+            elif kind == "ended":
+                self._set_state(ChatState.ENDED)
+        self.connection.deliver(frame)
+
+    def send(self, frame: frames.Frame) -> None:
+        self.connection.deliver(frame)
+
+    def _set_state(self, state: ChatState) -> None:
+        if self.chat is not None:
+            self.chat = _with_state(self.chat, state)
+
+    # -- frames --------------------------------------------------------------------------
+
+    async def handle(self, frame: VisitorFrame) -> None:
+        if isinstance(frame, Hello):
+            await self._hello(frame)
+        elif isinstance(frame, NoticeAck):
+            await self._notice_ack(frame)
+        elif isinstance(frame, VisitorMsg):
+            await self._msg(frame)
+        elif isinstance(frame, Typing):
+            if self.chat is not None and self.chat.state is ChatState.ACTIVE:
+                await self.ops.visitor_typing(self.chat.id)
+        elif isinstance(frame, End | Exit):
+            await self._leave("exit" if isinstance(frame, Exit) else "end")
+        elif isinstance(frame, Away):
+            if self.chat is not None and self.chat.state is not ChatState.ENDED:
+                await self.ops.set_away(self.chat.id, frame.on)
+        elif isinstance(frame, ReturnCodeRequest | Survey):
+            self.send(frames.error("not_available"))
+
+    async def _hello(self, hello: Hello) -> None:
+        if self.chat is not None and self.chat.state is not ChatState.ENDED:
+            self.send(frames.error("chat_open"))
+            return
+        if hello.resume is not None:
+            await self._resume(hello)
+            return
+        chat = await self.ops.open_chat(hello)
+        self._attach(chat, delivered_up_to=0, own_floor=0)
+        token = await self.ops.store.issue_resume_token(chat.id)
+        self.send(
+            frames.welcome(chat.id, token, frames.session_of(chat, self.ops.config.session_cap))
+        )
+        if self.ops.needs_notice(chat):
+            self.send(self._notice(chat))
+        else:
+            await self._admit(chat)
+
+    def _notice(self, chat: ChatRecord) -> frames.Frame:
+        return {"type": "notice", "id": REPORTING_DUTY_ID, "text": reporting_duty_text(chat.lang)}
+
+    async def _resume(self, hello: Hello) -> None:
+        if hello.resume is None:
+            return
+        chat_id = await self.ops.store.redeem_resume_token(hello.resume.token)
+        chat = await self.ops.store.load_chat(chat_id) if chat_id else None
+        if chat is None or chat.state is ChatState.ENDED:
+            self.send(frames.error("resume_failed"))
+            return
+        floor = await self.ops.store.message_count(chat.id)
+        self._attach(chat, delivered_up_to=hello.resume.last_seq, own_floor=floor)
+        await self.ops.keep_alive([chat.id])
+        token = await self.ops.store.issue_resume_token(chat.id)
+        self.send(
+            frames.welcome(chat.id, token, frames.session_of(chat, self.ops.config.session_cap))
+        )
+        self.connection.replay(chat.id, hello.resume.last_seq)
+        await self._send_current_state(chat)
+        log.info("chat_resumed", chat=chat.id)
+
+    async def _send_current_state(self, chat: ChatRecord) -> None:
+        if chat.state is ChatState.NOTICE:
+            self.send(self._notice(chat))
+        elif chat.state is ChatState.WAITING:
+            positions = await self.ops.store.queue_positions([(chat.id, chat.channel)])
+            position = positions.get(chat.id) or 1
+            self.throttle.sent(position, time.monotonic())
+            self.send(frames.queued(position, await self.ops.eta(chat.channel, position)))
+        elif chat.state is ChatState.ACTIVE:
+            self.send({"type": "joined", "counsellor": chat.counsellor_name or ""})
+
+    def _attach(self, chat: ChatRecord, *, delivered_up_to: int, own_floor: int) -> None:
+        self._detach()
+        self.chat = chat
+        self.throttle.reset()
+        self.connection.start_tracking(chat.id, delivered_up_to, own_floor)
+        self.ops.hub.register_visitor(chat.id, self)
+        self.endpoint.sockets[chat.id] = self
+
+    def _detach(self) -> None:
+        if self.chat is not None:
+            self.ops.hub.unregister_visitor(self.chat.id, self)
+            if self.endpoint.sockets.get(self.chat.id) is self:
+                del self.endpoint.sockets[self.chat.id]
+            self.connection.forget_chat(self.chat.id)
+
+    async def _notice_ack(self, ack: NoticeAck) -> None:
+        if ack.id != REPORTING_DUTY_ID:
+            raise FrameError("bad_field", "id")
+        if self.chat is None or self.chat.state is not ChatState.NOTICE:
+            return  # nothing to acknowledge (or already done): harmless
+        await self.ops.ack_notice(self.chat)
+        self.chat = _with_state(self.chat, ChatState.NOTICE, notice_acked=True)
+        await self._admit(self.chat)
+
+    async def _admit(self, chat: ChatRecord) -> None:
+        admission = await self.ops.admit(chat)
+        if admission.queued:
+            self._set_state(ChatState.WAITING)
+            self.throttle.sent(int(admission.frame["position"]), time.monotonic())
+        else:
+            self._set_state(ChatState.ENDED)
+        self.send(admission.frame)
+
+    async def _msg(self, msg: VisitorMsg) -> None:
+        refusal = visitor_msg_refusal(self.chat.state if self.chat else None)
+        if refusal is not None or self.chat is None:
+            self.send(frames.error(refusal or "no_chat"))
+            return
+        try:
+            result = await self.ops.post_visitor_message(self.chat, msg.id, msg.text)
+        except ChatEndedError:
+            self._set_state(ChatState.ENDED)
+            self.send(frames.error("chat_ended"))
+            return
+        self.connection.tracker(self.chat.id).mark(result.seq)
+        self.send(frames.ack(msg.id, result.seq))
+
+    async def _leave(self, how: str) -> None:
+        if self.chat is None or self.chat.state is ChatState.ENDED:
+            if how == "exit":
+                await self.connection.websocket.close()
+            return
+        await self.ops.visitor_leaves(self.chat, "exit" if how == "exit" else "end")
+        self._set_state(ChatState.ENDED)
+        if how == "exit":
+            self._detach()
+            await self.connection.websocket.close()
+        else:
+            self.send(frames.ended("visitor"))
+
+    async def disconnected(self) -> None:
+        chat = self.chat
+        self._detach()
+        await self.connection.stop()
+        if chat is not None and chat.state is not ChatState.ENDED:
+            with contextlib.suppress(Exception):
+                await self.ops.keep_alive([chat.id], grace_only=True)
+
+    async def refresh_position(self, position: int | None, now: float) -> None:
+        if self.chat is None or self.chat.state is not ChatState.WAITING or position is None:
+            return
+        if self.throttle.due(position, now):
+            self.throttle.sent(position, now)
+            self.send(frames.queued(position, await self.ops.eta(self.chat.channel, position)))
+
+
+def _with_state(chat: ChatRecord, state: ChatState, **changes: object) -> ChatRecord:
+    from dataclasses import replace
+
+    return replace(chat, state=state, **changes)  # type: ignore[arg-type]  # known fields only
+
+
+class VisitorEndpoint:
+    """The ``/ws/visit`` route, plus the per-process tasks that keep visitors informed."""
+
+    def __init__(
+        self,
+        ops: Conversations,
+        *,
+        allowed_origins: Collection[str],
+        rate: tuple[float, int],
+    ) -> None:
+        self.ops = ops
+        self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
+        self.rate = rate
+        self.sockets: dict[str, VisitorSocket] = {}
+        self._queue_dirty = asyncio.Event()
+        ops.hub.on_queue_change(self._queue_dirty.set)
+
+    async def serve(self, websocket: WebSocket) -> None:
+        if not origin_allowed(websocket.headers, self.allowed_origins):
+            await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets 403
+            return
+        await websocket.accept()
+        socket = VisitorSocket(websocket, self)
+        socket.connection.start()
+        bucket = TokenBucket(*self.rate)
+        strikes = StrikeCounter()
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is None:
+                    await websocket.close(code=CLOSE_UNSUPPORTED)
+                    break
+                now = time.monotonic()
+                allowed = bucket.allow(now)
+                if strikes.record(allowed, now):
+                    await websocket.close(code=CLOSE_POLICY)
+                    break
+                if not allowed:
+                    socket.send(frames.error("rate_limited"))
+                    continue
+                await self._handle_text(socket, message["text"])
+        except WebSocketDisconnect:
+            pass
+        finally:
+            await socket.disconnected()
+
+    async def _handle_text(self, socket: VisitorSocket, text: str) -> None:
+        try:
+            await socket.handle(parse_visitor_frame(text))
+        except FrameError as exc:
+            socket.send(frames.error(exc.code, exc.field))
+        except Exception as exc:
+            log.error("visitor_frame_failed", error=type(exc).__name__)
+            socket.send(frames.error("server_error"))
+
+    # -- per-process background work -----------------------------------------------------
+
+    async def keep_positions_fresh(self) -> None:
+        """Send ``queued`` to local waiting visitors when their position changes."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue_dirty.wait(), QUEUE_REFRESH_SECS)
+            self._queue_dirty.clear()
+            try:
+                await self._refresh_positions()
+            except Exception as exc:
+                log.warning("queue_refresh_failed", error=type(exc).__name__)
+            await asyncio.sleep(0.2)
+
+    async def _refresh_positions(self) -> None:
+        waiting = [
+            s
+            for s in self.sockets.values()
+            if s.chat is not None and s.chat.state is ChatState.WAITING
+        ]
+        if not waiting:
+            return
+        positions = await self.ops.store.queue_positions(
+            [(s.chat.id, s.chat.channel) for s in waiting if s.chat is not None]
+        )
+        now = time.monotonic()
+        pending = False
+        for socket in waiting:
+            if socket.chat is None:
+                continue
+            position = positions.get(socket.chat.id)
+            await socket.refresh_position(position, now)
+            if position is not None and position != socket.throttle.last_position:
+                pending = True
+        if pending:  # throttled now: look again shortly
+            self._queue_dirty.set()
+
+    async def keep_chats_alive(self) -> None:
+        """Tell the other processes these visitors are still here; end the abandoned."""
+        last_beat = 0.0
+        while True:
+            try:
+                now = time.monotonic()
+                if now - last_beat >= LIVE_HEARTBEAT_SECS:
+                    live = [
+                        cid
+                        for cid, s in self.sockets.items()
+                        if s.chat and s.chat.state is not ChatState.ENDED
+                    ]
+                    await self.ops.keep_alive(live)
+                    last_beat = now
+                await self.ops.end_abandoned()
+            except Exception as exc:
+                log.warning("liveness_sweep_failed", error=type(exc).__name__)
+            await asyncio.sleep(SWEEP_INTERVAL_SECS)

@@ -1,0 +1,308 @@
+"""``/ws/console``: a counsellor's (or supervisor's) live connection.
+
+It carries the queue, every chat the counsellor holds, and their actions. Frames for a chat
+reach it because it "watches" the chat in the event hub while it holds it; an ``assigned``
+arriving from the hub (a warm transfer) makes it start watching, a ``released`` or ``ended``
+makes it stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Collection
+from typing import Final
+
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from chat import frames
+from chat.connection import Connection
+from chat.conversations import Conversations, NotYoursError
+from chat.events import to_staff, to_visitor
+from chat.origin import origin_allowed
+from chat.store import ChatEndedError, ChatRecord, StoredMessage
+from chat.wire import (
+    Accept,
+    ConsoleEnd,
+    ConsoleFrame,
+    ConsoleMsg,
+    FrameError,
+    Note,
+    Refer,
+    Transfer,
+    Typing,
+    parse_console_frame,
+)
+from counsellor_console.store import StaffStore
+from counsellor_console.web import StaffGate
+from security.ratelimit import StrikeCounter, TokenBucket
+from security.roles import StaffIdentity
+
+log = structlog.get_logger(__name__)
+
+CLOSE_POLICY: Final = 1008
+CLOSE_UNSUPPORTED: Final = 1003
+QUEUE_BROADCAST_MIN_INTERVAL_SECS: Final = 0.25  # at most 4 queue frames a second
+QUEUE_BROADCAST_IDLE_SECS: Final = 5.0  # waited_s moves on even when nothing happens
+PRESENCE_BEAT_SECS: Final = 10.0
+
+
+class ConsoleSocket:
+    def __init__(
+        self, websocket: WebSocket, staff: StaffIdentity, endpoint: ConsoleEndpoint
+    ) -> None:
+        self.staff = staff
+        self.endpoint = endpoint
+        self.ops = endpoint.ops
+        self.watching: set[str] = set()
+        self.connection = Connection(
+            websocket,
+            own_author="counsellor",
+            read_after=self.ops.store.read_messages,
+            frame_message=self._frame_message,
+        )
+
+    @staticmethod
+    def _frame_message(chat_id: str, message: StoredMessage) -> frames.Frame:
+        return frames.msg(message, chat=chat_id)
+
+    def send(self, frame: frames.Frame) -> None:
+        self.connection.deliver(frame)
+
+    def deliver(self, frame: frames.Frame) -> None:
+        """Frames from the hub; some change which chats this console watches."""
+        kind = frame.get("type")
+        chat_id = frame.get("chat")
+        if kind == "assigned" and isinstance(chat_id, str) and chat_id not in self.watching:
+            self.connection.deliver(frame)
+            self._watch(chat_id, own_floor=int(frame.get("_floor", 0)))
+            self.connection.replay(chat_id, 0)
+            return
+        self.connection.deliver(frame)
+        if kind in ("released", "ended", "transferred_out") and isinstance(chat_id, str):
+            self._unwatch(chat_id)
+
+    def _watch(self, chat_id: str, own_floor: int) -> None:
+        self.watching.add(chat_id)
+        self.connection.start_tracking(chat_id, 0, own_floor)
+        self.ops.hub.watch_chat(chat_id, self)
+
+    def _unwatch(self, chat_id: str) -> None:
+        self.watching.discard(chat_id)
+        self.ops.hub.unwatch_chat(chat_id, self)
+
+    async def open_chat_view(self, chat: ChatRecord) -> None:
+        """Send ``assigned`` and the whole transcript, then live messages."""
+        floor = await self.ops.store.message_count(chat.id)
+        self._watch(chat.id, own_floor=floor)
+        self.send(frames.assigned(chat, self.ops.config.session_cap))
+        self.connection.replay(chat.id, 0)
+        for note in await self.ops.store.read_notes(chat.id):
+            self.send(
+                {
+                    "type": "note",
+                    "chat": chat.id,
+                    "text": note.text,
+                    "by": note.author,
+                    "at": frames.rfc3339(note.at_ms),
+                }
+            )
+
+    async def start(self) -> None:
+        self.ops.hub.register_staff(self.staff.username, self)
+        self.send(
+            {
+                "type": "hello",
+                "me": {
+                    "username": self.staff.username,
+                    "name": self.staff.display_name,
+                    "role": self.staff.role.value,
+                },
+            }
+        )
+        self.send(await self.ops.queue_frame())
+        for chat in await self.ops.store.load_chats(
+            await self.ops.store.counsellor_chats(self.staff.username)
+        ):
+            await self.open_chat_view(chat)
+
+    async def stop(self) -> None:
+        self.ops.hub.unregister_staff(self.staff.username, self)
+        for chat_id in list(self.watching):
+            self._unwatch(chat_id)
+        await self.connection.stop()
+
+    # -- frames --------------------------------------------------------------------------
+
+    async def handle(self, frame: ConsoleFrame) -> None:
+        if isinstance(frame, Accept):
+            await self._accept(frame.chat)
+            return
+        if frame.chat is None:  # the console parser requires it; be explicit anyway
+            raise FrameError("bad_field", "chat")
+        try:
+            chat = await self.ops.held_chat(frame.chat, self.staff)
+        except NotYoursError:
+            self.send(frames.error("not_yours", chat=frame.chat))
+            return
+        try:
+            await self._act(chat, frame)
+        except (NotYoursError, ChatEndedError):
+            self.send(frames.error("not_yours", chat=frame.chat))
+
+    async def _act(self, chat: ChatRecord, frame: ConsoleFrame) -> None:
+        if isinstance(frame, ConsoleMsg):
+            result = await self.ops.post_counsellor_message(chat, frame.id, frame.text)
+            self.connection.tracker(chat.id).mark(result.seq)
+            self.send(frames.ack(frame.id, result.seq, chat=chat.id))
+        elif isinstance(frame, Note):
+            await self.ops.add_note(chat, self.staff, frame.text)
+        elif isinstance(frame, Typing):
+            await self.ops.counsellor_typing(chat.id)
+        elif isinstance(frame, ConsoleEnd):
+            await self.endpoint.end_chat(chat, self.staff, frame.reasons)
+        elif isinstance(frame, Transfer):
+            await self._transfer(chat, frame.to)
+        elif isinstance(frame, Refer):
+            await self.endpoint.refer(self, chat, frame.org)
+
+    async def _accept(self, chat_id: str) -> None:
+        chat = await self.ops.accept(chat_id, self.staff)
+        if chat is None:
+            self.send(frames.error("already_taken", chat=chat_id))
+            return
+        await self.open_chat_view(chat)
+
+    async def _transfer(self, chat: ChatRecord, to: str) -> None:
+        if to == "queue":
+            await self.ops.requeue(chat, self.staff)
+            return
+        target = await self.endpoint.staff_store.load_user(to)
+        if (
+            target is None
+            or target.disabled
+            or to == self.staff.username
+            or not await self.endpoint.staff_store.is_online(to)
+        ):
+            raise FrameError("bad_field", "to")
+        if not await self.ops.store.hand_over(chat, self.staff.username, to, target.display_name):
+            raise NotYoursError(chat.id)
+        moved = await self.ops.store.load_chat(chat.id)
+        if moved is None:
+            raise NotYoursError(chat.id)
+        text = f"{target.display_name} tar över samtalet."
+        await self.ops.post_system_message(moved, text)
+        await self.ops.hub.publish(
+            {"type": "transferred_out", "chat": chat.id, "to": to}, [to_staff(self.staff.username)]
+        )
+        floor = await self.ops.store.message_count(chat.id)
+        assigned = frames.assigned(moved, self.ops.config.session_cap)
+        assigned["from"] = self.staff.display_name
+        assigned["_floor"] = floor
+        await self.ops.hub.publish(assigned, [to_staff(to)])
+        await self.ops.hub.publish(
+            {"type": "joined", "counsellor": target.display_name}, [to_visitor(chat.id)]
+        )
+        log.info("chat_transferred", chat=chat.id, staff=self.staff.username, to=to)
+
+
+class ConsoleEndpoint:
+    def __init__(
+        self,
+        ops: Conversations,
+        gate: StaffGate,
+        *,
+        allowed_origins: Collection[str],
+        rate: tuple[float, int],
+    ) -> None:
+        self.ops = ops
+        self.gate = gate
+        self.staff_store: StaffStore = gate.store
+        self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
+        self.rate = rate
+        self.sockets: set[ConsoleSocket] = set()
+        self._queue_dirty = asyncio.Event()
+        ops.hub.on_queue_change(self._queue_dirty.set)
+
+    async def serve(self, websocket: WebSocket) -> None:
+        if not origin_allowed(websocket.headers, self.allowed_origins):
+            await websocket.close(code=CLOSE_POLICY)
+            return
+        staff = await self.gate.identify(websocket)
+        if staff is None:
+            await websocket.close(code=CLOSE_POLICY)
+            return
+        await websocket.accept()
+        socket = ConsoleSocket(websocket, staff, self)
+        socket.connection.start()
+        self.sockets.add(socket)
+        await self.staff_store.mark_online([staff.username])
+        bucket = TokenBucket(*self.rate)
+        strikes = StrikeCounter()
+        try:
+            await socket.start()
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if message.get("text") is None:
+                    await websocket.close(code=CLOSE_UNSUPPORTED)
+                    break
+                now = time.monotonic()
+                allowed = bucket.allow(now)
+                if strikes.record(allowed, now):
+                    await websocket.close(code=CLOSE_POLICY)
+                    break
+                if not allowed:
+                    socket.send(frames.error("rate_limited"))
+                    continue
+                await self._handle_text(socket, message["text"])
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.sockets.discard(socket)
+            await socket.stop()
+
+    async def _handle_text(self, socket: ConsoleSocket, text: str) -> None:
+        try:
+            await socket.handle(parse_console_frame(text))
+        except FrameError as exc:
+            socket.send(frames.error(exc.code, exc.field))
+        except Exception as exc:
+            log.error("console_frame_failed", error=type(exc).__name__)
+            socket.send(frames.error("server_error"))
+
+    async def end_chat(
+        self, chat: ChatRecord, staff: StaffIdentity, reasons: tuple[str, ...]
+    ) -> None:
+        await self.ops.end_by_counsellor(chat, staff)
+
+    async def refer(self, socket: ConsoleSocket, chat: ChatRecord, org_id: str) -> None:
+        socket.send(frames.error("not_available", chat=chat.id))
+
+    # -- per-process background work -----------------------------------------------------
+
+    async def broadcast_queue(self) -> None:
+        """One queue frame for all local consoles, at most four a second."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._queue_dirty.wait(), QUEUE_BROADCAST_IDLE_SECS)
+            self._queue_dirty.clear()
+            if self.sockets:
+                try:
+                    frame = await self.ops.queue_frame()
+                    for socket in list(self.sockets):
+                        socket.send(frame)
+                except Exception as exc:
+                    log.warning("queue_broadcast_failed", error=type(exc).__name__)
+            await asyncio.sleep(QUEUE_BROADCAST_MIN_INTERVAL_SECS)
+
+    async def keep_presence(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_BEAT_SECS)
+            try:
+                await self.staff_store.mark_online(sorted({s.staff.username for s in self.sockets}))
+            except Exception as exc:
+                log.warning("presence_beat_failed", error=type(exc).__name__)

@@ -1,0 +1,34 @@
+"""Prometheus metrics for supervisors: queue lengths, waits and staff online.
+
+Read from Redis at scrape time, so every process answers for the whole service.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.responses import Response
+
+from chat.conversations import Conversations
+from counsellor_console.store import StaffStore
+
+
+async def metrics_response(ops: Conversations, staff: StaffStore) -> Response:
+    registry = CollectorRegistry()
+    queue_length = Gauge(
+        "fristad_queue_length", "Visitors waiting, per channel", ["channel"], registry=registry
+    )
+    oldest_wait = Gauge(
+        "fristad_queue_oldest_wait_seconds",
+        "How long the longest waiting visitor has waited",
+        ["channel"],
+        registry=registry,
+    )
+    online = Gauge("fristad_staff_online", "Staff with a console open", registry=registry)
+    snapshot = await ops.store.queue_snapshot(limit=1)
+    for channel, total in snapshot.totals.items():
+        queue_length.labels(channel=channel).set(total)
+        items = snapshot.items.get(channel) or []
+        oldest_wait.labels(channel=channel).set(items[0].waited_ms / 1000 if items else 0)
+    online.set(len(await staff.online_staff()))
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

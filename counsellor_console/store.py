@@ -1,0 +1,199 @@
+"""Staff accounts, staff sessions and presence in Redis.
+
+Accounts are kept without a TTL (they are the service's configuration, not visitor data); a
+disabled account is kept so its name cannot be reused by mistake. The TOTP secret is stored
+encrypted under the master key, so a copy of Redis alone cannot mint login codes. Sessions
+are stored only by the SHA-256 of their token and expire on their own.
+
+Keys::
+
+    f:user:{username}        hash    name, role, pw (argon2id), totp (sealed), totp_step, disabled
+    f:users                  set     usernames
+    f:session:{sha256}       hash    username, created_ms (TTL = session lifetime)
+    f:loginfail:{username}   string  failed logins in the current window (TTL = the window)
+    f:online                 zset    username -> last heartbeat (ms)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any, Final, cast
+
+from redis.asyncio import Redis
+
+from security.crypto import decrypt, encrypt
+from security.roles import Role, StaffIdentity
+
+PREFIX: Final = "f:"
+STAFF_SESSION_TTL_SECS: Final = 8 * 3600  # one working day; then log in again
+SESSION_TOKEN_BYTES: Final = 32
+LOGIN_FAILURE_WINDOW_SECS: Final = 15 * 60
+LOGIN_FAILURE_LIMIT: Final = 10
+ONLINE_WINDOW_SECS: Final = 30
+
+_ADVANCE_STEP = """
+local last = redis.call('HGET', KEYS[1], 'totp_step')
+if last and tonumber(last) >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'totp_step', ARGV[1])
+return 1
+"""
+
+
+class UserExistsError(Exception):
+    """A staff account with that username exists already."""
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    username: str
+    display_name: str
+    role: Role
+    password_hash: str
+    totp_secret: bytes
+    last_totp_step: int | None
+    disabled: bool
+
+    def identity(self) -> StaffIdentity:
+        return StaffIdentity(self.username, self.display_name, self.role)
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def user_key(username: str) -> str:
+    return f"{PREFIX}user:{username}"
+
+
+def session_key(token: str) -> str:
+    return f"{PREFIX}session:{hashlib.sha256(token.encode()).hexdigest()}"
+
+
+class StaffStore:
+    def __init__(self, redis: Redis, master_key: bytes) -> None:
+        self._redis = redis
+        self._master_key = master_key
+        self._advance = redis.register_script(_ADVANCE_STEP)
+
+    def _seal_totp(self, username: str, secret: bytes) -> str:
+        blob = encrypt(self._master_key, secret, f"totp:{username}".encode())
+        return base64.b64encode(blob).decode()
+
+    def _open_totp(self, username: str, sealed: str) -> bytes:
+        return decrypt(self._master_key, base64.b64decode(sealed), f"totp:{username}".encode())
+
+    async def add_user(
+        self, username: str, display_name: str, role: Role, password_hash: str, totp_secret: bytes
+    ) -> None:
+        """Create an account.
+
+        Raises:
+            UserExistsError: the username is taken (also by a disabled account).
+        """
+        mapping = {
+            "name": display_name,
+            "role": role.value,
+            "pw": password_hash,
+            "totp": self._seal_totp(username, totp_secret),
+            "disabled": "0",
+            "created_ms": str(int(time.time() * 1000)),
+        }
+        created = await self._redis.hsetnx(user_key(username), "role", role.value)
+        if not created:
+            raise UserExistsError(username)
+        await self._redis.hset(user_key(username), mapping=cast(dict[Any, Any], mapping))
+        await self._redis.sadd(f"{PREFIX}users", username)
+
+    async def load_user(self, username: str) -> StaffAccount | None:
+        raw = {
+            _text(k): _text(v) for k, v in (await self._redis.hgetall(user_key(username))).items()
+        }
+        if not raw.get("pw"):
+            return None
+        step = raw.get("totp_step")
+        return StaffAccount(
+            username=username,
+            display_name=raw.get("name") or username,
+            role=Role(raw["role"]),
+            password_hash=raw["pw"],
+            totp_secret=self._open_totp(username, raw["totp"]),
+            last_totp_step=int(step) if step else None,
+            disabled=raw.get("disabled") == "1",
+        )
+
+    async def disable_user(self, username: str) -> bool:
+        """Disable an account and end its sessions' use (checked on every request)."""
+        if not await self._redis.exists(user_key(username)):
+            return False
+        await self._redis.hset(user_key(username), "disabled", "1")
+        return True
+
+    async def list_users(self) -> list[str]:
+        return sorted(_text(u) for u in await self._redis.smembers(f"{PREFIX}users"))
+
+    async def claim_totp_step(self, username: str, step: int) -> bool:
+        """Record a used TOTP step; False if it (or a later one) was used before: a replay."""
+        return int(await self._advance(keys=[user_key(username)], args=[step])) == 1
+
+    async def count_login_failure(self, username: str) -> int:
+        key = f"{PREFIX}loginfail:{hashlib.sha256(username.encode()).hexdigest()[:32]}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, LOGIN_FAILURE_WINDOW_SECS, nx=True)
+            count, _ = await pipe.execute()
+        return int(count)
+
+    async def login_failures(self, username: str) -> int:
+        key = f"{PREFIX}loginfail:{hashlib.sha256(username.encode()).hexdigest()[:32]}"
+        value = await self._redis.get(key)
+        return int(value) if value else 0
+
+    # -- sessions ------------------------------------------------------------------------
+
+    async def create_session(self, username: str) -> str:
+        token = secrets.token_urlsafe(SESSION_TOKEN_BYTES)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                session_key(token),
+                mapping={"username": username, "created_ms": str(int(time.time() * 1000))},
+            )
+            pipe.expire(session_key(token), STAFF_SESSION_TTL_SECS)
+            await pipe.execute()
+        return token
+
+    async def resolve_session(self, token: str) -> StaffIdentity | None:
+        """The staff member behind a session token, if the session and account are valid."""
+        username = await self._redis.hget(session_key(token), "username")
+        if not username:
+            return None
+        account = await self.load_user(_text(username))
+        if account is None or account.disabled:
+            return None
+        return account.identity()
+
+    async def end_session(self, token: str) -> None:
+        await self._redis.delete(session_key(token))
+
+    # -- presence ------------------------------------------------------------------------
+
+    async def mark_online(self, usernames: list[str]) -> None:
+        if usernames:
+            now = int(time.time() * 1000)
+            await self._redis.zadd(f"{PREFIX}online", dict.fromkeys(usernames, now))
+            await self._redis.expire(f"{PREFIX}online", ONLINE_WINDOW_SECS * 10)
+
+    async def is_online(self, username: str) -> bool:
+        score = await self._redis.zscore(f"{PREFIX}online", username)
+        return score is not None and time.time() * 1000 - float(score) < ONLINE_WINDOW_SECS * 1000
+
+    async def online_staff(self) -> list[str]:
+        since = int((time.time() - ONLINE_WINDOW_SECS) * 1000)
+        members = await self._redis.zrangebyscore(f"{PREFIX}online", since, "+inf")
+        return sorted(_text(m) for m in cast(list[Any], members))
+
+    async def ping(self) -> bool:
+        return bool(await self._redis.ping())

@@ -1,0 +1,135 @@
+"""Staff pages: login, logout, the console and supervisor monitoring.
+
+Every staff page asks ``StaffGate`` who is there; an anonymous request is sent to the login
+page (303) and a role that may not see a page gets 403.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Final
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
+
+from chat.origin import origin_allowed
+from counsellor_console.auth import (
+    LoginRefusal,
+    cookie_name,
+    log_in,
+    session_token_from_cookie_header,
+)
+from counsellor_console.store import STAFF_SESSION_TTL_SECS, StaffStore
+from security.roles import StaffIdentity
+
+TEMPLATES: Final = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+LOGIN_PATH: Final = "/console/login"
+LOGIN_ERROR: Final = "Inloggningen misslyckades. Kontrollera uppgifterna och försök igen."
+LOCKED_ERROR: Final = "För många misslyckade försök. Vänta en stund och försök igen."
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def served_securely(conn: HTTPConnection) -> bool:
+    return conn.url.scheme in ("https", "wss")
+
+
+class StaffGate:
+    """Finds the staff member behind a request's session cookie."""
+
+    def __init__(self, store: StaffStore) -> None:
+        self.store = store
+
+    def token(self, conn: HTTPConnection) -> str | None:
+        return session_token_from_cookie_header(conn.headers.get("cookie", ""))
+
+    async def identify(self, conn: HTTPConnection) -> StaffIdentity | None:
+        token = self.token(conn)
+        if not token:
+            return None
+        return await self.store.resolve_session(token)
+
+
+Handler = Callable[[Request, StaffIdentity], Awaitable[Response]]
+
+
+def staff_page(
+    gate: StaffGate, handler: Handler, *, supervise: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a page so it gets the staff identity as an argument, or redirects/refuses."""
+
+    async def endpoint(request: Request) -> Response:
+        staff = await gate.identify(request)
+        if staff is None:
+            return RedirectResponse(LOGIN_PATH, status_code=303)
+        if supervise and not staff.can_supervise:
+            return PlainTextResponse("Forbidden", status_code=403)
+        return await handler(request, staff)
+
+    return endpoint
+
+
+def create_console_routes(gate: StaffGate, extra_origins: frozenset[str]) -> list[BaseRoute]:
+    async def login_page(request: Request) -> Response:
+        return TEMPLATES.TemplateResponse(request, "login.html", {"error": None})
+
+    async def login_submit(request: Request) -> Response:
+        if request.headers.get("origin") and not origin_allowed(request.headers, extra_origins):
+            return PlainTextResponse("Forbidden", status_code=403)
+        form = await request.form()
+        username = str(form.get("username") or "").strip()
+        password = str(form.get("password") or "")
+        code = str(form.get("totp") or "")
+        result = await log_in(gate.store, username, password, code)
+        if isinstance(result, LoginRefusal):
+            message = LOCKED_ERROR if result is LoginRefusal.LOCKED else LOGIN_ERROR
+            return TEMPLATES.TemplateResponse(
+                request, "login.html", {"error": message}, status_code=401
+            )
+        token = await gate.store.create_session(result.username)
+        response = RedirectResponse("/console", status_code=303)
+        secure = served_securely(request)
+        response.set_cookie(
+            cookie_name(secure),
+            token,
+            max_age=STAFF_SESSION_TTL_SECS,
+            path="/",
+            httponly=True,
+            secure=secure or not is_loopback(request.url.hostname or ""),
+            samesite="strict",
+        )
+        return response
+
+    async def logout(request: Request) -> Response:
+        token = gate.token(request)
+        if token:
+            await gate.store.end_session(token)
+        response = RedirectResponse(LOGIN_PATH, status_code=303)
+        for secure in (True, False):
+            response.delete_cookie(
+                cookie_name(secure), path="/", secure=secure, httponly=True, samesite="strict"
+            )
+        return response
+
+    async def console(request: Request, staff: StaffIdentity) -> Response:
+        return TEMPLATES.TemplateResponse(request, "console.html", {"staff": staff})
+
+    async def admin(request: Request, staff: StaffIdentity) -> Response:
+        return TEMPLATES.TemplateResponse(request, "admin.html", {"staff": staff})
+
+    return [
+        Route(LOGIN_PATH, login_page, methods=["GET"]),
+        Route(LOGIN_PATH, login_submit, methods=["POST"]),
+        Route("/console/logout", logout, methods=["POST"]),
+        Route("/console", staff_page(gate, console), methods=["GET"]),
+        Route("/admin", staff_page(gate, admin, supervise=True), methods=["GET"]),
+    ]

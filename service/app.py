@@ -1,0 +1,221 @@
+"""The one composition root: ``create_app(settings)`` wires every part into a Starlette app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import redis.asyncio as aioredis
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from chat.config import ChatConfig
+from chat.conversations import Conversations
+from chat.endpoints import VisitorEndpoint
+from chat.events import EventHub
+from chat.notices import all_reporting_duty_texts
+from chat.pubsub_store import PubSubTransport
+from chat.store import ChatStore
+from chat.survey import questions_for
+from chat.topics import LANGS, PROFESSIONS, TOPICS, label
+from counsellor_console.endpoint import ConsoleEndpoint
+from counsellor_console.metrics import metrics_response
+from counsellor_console.store import StaffStore
+from counsellor_console.web import StaffGate, create_console_routes
+from kb.bank import KnowledgeBank
+from kb.store import KbStore
+from kb.web import create_kb_routes
+from security.headers import SecurityHeadersMiddleware
+from security.roles import StaffIdentity
+from service.redis_pool import open_redis
+from service.settings import Settings, throwaway_master_key
+
+log = structlog.get_logger(__name__)
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+VISITOR_TEMPLATES: Final = Jinja2Templates(directory=str(ROOT / "chat" / "templates"))
+READY_TIMEOUT_SECS: Final = 2.0
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang", "sv")
+    return lang if lang in LANGS else "sv"
+
+
+def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
+    chat_config: ChatConfig = settings.chat
+
+    async def visit_page(request: Request) -> Response:
+        return VISITOR_TEMPLATES.TemplateResponse(
+            request,
+            "visit.html",
+            {
+                "exit_url": settings.exit_url,
+                "notices": all_reporting_duty_texts(),
+                "langs": list(LANGS),
+            },
+        )
+
+    async def topics(request: Request) -> Response:
+        lang = _lang(request)
+        return JSONResponse(
+            {"topics": [{"code": c, "label": label(TOPICS, c, lang)} for c in TOPICS]}
+        )
+
+    async def professions(request: Request) -> Response:
+        lang = _lang(request)
+        return JSONResponse(
+            {
+                "professions": [
+                    {"code": c, "label": label(PROFESSIONS, c, lang)} for c in PROFESSIONS
+                ]
+            }
+        )
+
+    async def survey(request: Request) -> Response:
+        return JSONResponse({"questions": questions_for(_lang(request))})
+
+    async def status(request: Request) -> Response:
+        now = datetime.now(tz=UTC)
+        hours = chat_config.opening_hours
+        is_open = hours is None or hours.is_open(now)
+        body: dict[str, Any] = {"open": is_open}
+        if hours is not None and not is_open:
+            opens = hours.next_opening(now)
+            if opens is not None:
+                body["opens"] = opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        lengths = await ops.store.queue_lengths()
+        body["queue"] = lengths
+        eta = await ops.eta("youth", lengths.get("youth", 0) + 1)
+        if eta is not None:
+            body["eta_s"] = eta
+        return JSONResponse(body)
+
+    async def exit_page(request: Request) -> Response:
+        return Response(
+            status_code=204, headers={"Clear-Site-Data": '"cache", "cookies", "storage"'}
+        )
+
+    return [
+        Route("/", visit_page, methods=["GET"]),
+        Route("/api/topics", topics, methods=["GET"]),
+        Route("/api/professions", professions, methods=["GET"]),
+        Route("/api/survey", survey, methods=["GET"]),
+        Route("/api/status", status, methods=["GET"]),
+        Route("/exit", exit_page, methods=["GET", "POST"]),
+    ]
+
+
+def _ops_routes(
+    redis: aioredis.Redis, gate: StaffGate, metrics: Callable[[], Awaitable[Response]]
+) -> list[BaseRoute]:
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await asyncio.wait_for(redis.ping(), READY_TIMEOUT_SECS)
+        except Exception:
+            return PlainTextResponse("redis unavailable", status_code=503)
+        return PlainTextResponse("ok")
+
+    async def metrics_route(request: Request) -> Response:
+        staff = await gate.identify(request)
+        if staff is None:
+            return PlainTextResponse("Forbidden", status_code=403)
+        if not staff.can_supervise:
+            return PlainTextResponse("Forbidden", status_code=403)
+        return await metrics()
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_route, methods=["GET"]),
+    ]
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the whole service from its settings; shared resources live in the lifespan."""
+    master_key = settings.master_key
+    if master_key is None:
+        if not settings.dev:
+            settings.require_master_key()
+        master_key = throwaway_master_key()
+        log.warning("throwaway_master_key", reason="--dev without FRISTAD_MASTER_KEY")
+    redis = open_redis(settings.redis_url)
+    transport = PubSubTransport(redis)
+    hub = EventHub(transport)
+    store = ChatStore(redis, master_key, retention_secs=settings.chat.retention_secs)
+    ops = Conversations(store, hub, settings.chat)
+    staff_store = StaffStore(redis, master_key)
+    gate = StaffGate(staff_store)
+    origins = frozenset(settings.allowed_origins)
+    visitor = VisitorEndpoint(ops, allowed_origins=origins, rate=settings.chat.visitor_rate)
+    console = ConsoleEndpoint(ops, gate, allowed_origins=origins, rate=settings.chat.console_rate)
+    transport.on_reconnect = hub.notify_queue_listeners
+
+    async def current_staff(request: Request) -> StaffIdentity | None:
+        return await gate.identify(request)
+
+    async def metrics() -> Response:
+        return await metrics_response(ops, staff_store)
+
+    routes: list[BaseRoute] = [
+        *_visitor_routes(settings, ops),
+        *_ops_routes(redis, gate, metrics),
+        *create_console_routes(gate, origins),
+        *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
+        WebSocketRoute("/ws/visit", visitor.serve),
+        WebSocketRoute("/ws/console", console.serve),
+        Mount(
+            "/static/visit", StaticFiles(directory=ROOT / "chat" / "static"), name="static-visit"
+        ),
+        Mount(
+            "/static/console",
+            StaticFiles(directory=ROOT / "counsellor_console" / "static"),
+            name="static-console",
+        ),
+        Mount("/static/kb", StaticFiles(directory=ROOT / "kb" / "static"), name="static-kb"),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tasks = [
+            asyncio.create_task(transport.run(hub.dispatch), name="events"),
+            asyncio.create_task(visitor.keep_positions_fresh(), name="positions"),
+            asyncio.create_task(visitor.keep_chats_alive(), name="liveness"),
+            asyncio.create_task(console.broadcast_queue(), name="queue-broadcast"),
+            asyncio.create_task(console.keep_presence(), name="presence"),
+        ]
+        log.info("service_started", dev=settings.dev)
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await redis.aclose()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.state.started_at = time.time()
+    return app
+
+
+def create_app_from_env() -> Starlette:
+    """For ``uvicorn --factory`` with several workers: each worker builds its own app."""
+    from service.logging import configure_logging
+    from service.settings import load_settings
+
+    configure_logging()
+    return create_app(load_settings())

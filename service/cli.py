@@ -1,0 +1,171 @@
+"""``fristad``: the one command line (surface.md). Output for people on stdout, errors on stderr."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Final
+
+from redis.asyncio import Redis  # noqa: TID251  # a type only: clients come from open_redis
+
+from security.passwords import generate_one_time_password, hash_password
+from security.roles import Role
+from security.totp import new_totp_secret, provisioning_uri
+from service.settings import Settings, SettingsError, load_settings
+
+EXIT_USAGE: Final = 2
+EXIT_FAILURE: Final = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fristad", description="Fristad chat service")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--dev", action="store_true", help="allow a throwaway master key")
+
+    users = sub.add_parser("users", help="staff accounts").add_subparsers(
+        dest="action", required=True
+    )
+    add = users.add_parser("add", help="create a staff account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--name", help="the name visitors and colleagues see")
+    disable = users.add_parser("disable", help="disable a staff account")
+    disable.add_argument("username")
+
+    directory = sub.add_parser("directory", help="the referral directory").add_subparsers(
+        dest="action", required=True
+    )
+    imp = directory.add_parser("import", help="import organisations from CSV")
+    imp.add_argument("file")
+    directory.add_parser("export", help="export the directory as CSV")
+
+    stats = sub.add_parser("stats", help="follow-up statistics").add_subparsers(
+        dest="action", required=True
+    )
+    export = stats.add_parser("export", help="statistics as CSV")
+    export.add_argument("--from", dest="date_from", required=True)
+    export.add_argument("--to", dest="date_to", required=True)
+
+    sub.add_parser("purge", help="apply the retention policy now")
+    return parser
+
+
+USERNAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+
+async def _with_redis(settings: Settings, action: Callable[[Redis], Awaitable[int]]) -> int:
+    from service.redis_pool import open_redis
+
+    client = open_redis(settings.redis_url)
+    try:
+        return await action(client)
+    finally:
+        await client.aclose()
+
+
+def _users_add(settings: Settings, args: argparse.Namespace) -> int:
+    from counsellor_console.store import StaffStore, UserExistsError
+
+    username = args.username.strip().lower()
+    if not username or len(username) > 64 or not set(username) <= USERNAME_CHARS:
+        print("fristad: a username is 1-64 of a-z, 0-9, '.', '_' and '-'", file=sys.stderr)
+        return EXIT_USAGE
+    master_key = settings.require_master_key()
+    password = generate_one_time_password()
+    secret = new_totp_secret()
+
+    async def add(client: Redis) -> int:
+        try:
+            await StaffStore(client, master_key).add_user(
+                username, args.name or username, Role(args.role), hash_password(password), secret
+            )
+        except UserExistsError:
+            print(f"fristad: user {username} exists already", file=sys.stderr)
+            return EXIT_FAILURE
+        return 0
+
+    status = asyncio.run(_with_redis(settings, add))
+    if status == 0:
+        print(f"password: {password}")
+        print(f"totp: {provisioning_uri(secret, username)}")
+    return status
+
+
+def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
+    from counsellor_console.store import StaffStore
+
+    async def disable(client: Redis) -> int:
+        if not await StaffStore(client, settings.require_master_key()).disable_user(args.username):
+            print(f"fristad: no user {args.username}", file=sys.stderr)
+            return EXIT_FAILURE
+        print(f"disabled: {args.username}")
+        return 0
+
+    return asyncio.run(_with_redis(settings, disable))
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.logging import configure_logging
+
+    configure_logging()
+    if settings.master_key is None and not settings.dev:
+        settings.require_master_key()
+    common = {
+        "host": args.host,
+        "port": args.port,
+        "ws": "websockets-sansio",
+        # protocol.md: frames over 16 KiB close with 1009; uvicorn's default would be 16 MiB.
+        "ws_max_size": 16 * 1024,
+        # Chat messages are short: compression saves little and costs ~35 KiB per idle socket.
+        "ws_per_message_deflate": False,
+        "ws_ping_interval": 20.0,
+        "ws_ping_timeout": 20.0,
+        "access_log": False,
+        "log_config": None,
+        "server_header": False,
+        "lifespan": "on",
+    }
+    if args.workers > 1:
+        import os
+
+        if settings.dev:
+            os.environ["FRISTAD_DEV"] = "1"
+        uvicorn.run("service.app:create_app_from_env", factory=True, workers=args.workers, **common)
+        return 0
+    from service.app import create_app
+
+    uvicorn.run(create_app(settings), **common)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(dev=getattr(args, "dev", False))
+        if args.command == "serve":
+            return _serve(settings, args)
+        if args.command == "users":
+            return (
+                _users_add(settings, args)
+                if args.action == "add"
+                else _users_disable(settings, args)
+            )
+        from service import commands
+
+        return commands.run(settings, args)
+    except SettingsError as exc:
+        print(f"fristad: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

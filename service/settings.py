@@ -1,0 +1,178 @@
+"""Settings from the environment, read once, validated, frozen.
+
+Nothing else in the project reads environment variables: the command line and the service
+both build a ``Settings`` here, so ``REDIS_URL=... fristad users add`` writes where
+``REDIS_URL=... fristad serve`` reads.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from chat.config import (
+    DEFAULT_QUEUE_MAX,
+    DEFAULT_RESUME_GRACE_SECS,
+    DEFAULT_RETENTION_SECS,
+    DEFAULT_SESSION_CAP,
+    ChatConfig,
+)
+from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
+from security.crypto import KeyFormatError, load_master_key
+from security.ratelimit import RateFormatError, parse_rate
+
+DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/0"
+DEFAULT_EXIT_URL: Final = "https://www.smhi.se/"
+DEFAULT_VISITOR_RATE: Final = "10/20"
+DEFAULT_CONSOLE_RATE: Final = "100/200"
+# Codes and their continuity records are forgotten after this long without use (issue 3).
+DEFAULT_RETURN_CODE_TTL_SECS: Final = 180 * 24 * 3600
+
+# name -> (meaning, default as documented); docs/settings.md is tested against this table.
+SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
+    "REDIS_URL": ("the Redis to use", DEFAULT_REDIS_URL),
+    "FRISTAD_MASTER_KEY": ("32 random bytes, base64: wraps every chat's data key", "none"),
+    "FRISTAD_MASTER_KEY_FILE": ("a file holding FRISTAD_MASTER_KEY", "none"),
+    "FRISTAD_ALLOWED_ORIGINS": (
+        "extra origins allowed to open a WebSocket, comma-separated",
+        "none",
+    ),
+    "FRISTAD_OPENING_HOURS": ("when chat is open, Europe/Stockholm time", "always open"),
+    "FRISTAD_QUEUE_MAX": ("how many may wait per channel", str(DEFAULT_QUEUE_MAX)),
+    "FRISTAD_RESUME_GRACE_S": (
+        "how long a dropped visitor may resume",
+        str(DEFAULT_RESUME_GRACE_SECS),
+    ),
+    "FRISTAD_SESSION_CAP": ("support conversations per return code", str(DEFAULT_SESSION_CAP)),
+    "FRISTAD_VISITOR_RATE": ("visitor frames per second, RATE/BURST", DEFAULT_VISITOR_RATE),
+    "FRISTAD_CONSOLE_RATE": ("console frames per second, RATE/BURST", DEFAULT_CONSOLE_RATE),
+    "FRISTAD_RETENTION_S": (
+        "seconds a transcript is kept after the end; 0 shreds at once",
+        str(DEFAULT_RETENTION_SECS),
+    ),
+    "FRISTAD_RETURN_CODE_TTL_S": (
+        "seconds a return code lives without use",
+        str(DEFAULT_RETURN_CODE_TTL_SECS),
+    ),
+    "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
+    "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
+    "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable, never its value."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    redis_url: str = DEFAULT_REDIS_URL
+    master_key: bytes | None = None
+    dev: bool = False
+    allowed_origins: tuple[str, ...] = ()
+    chat: ChatConfig = field(default_factory=ChatConfig)
+    exit_url: str = DEFAULT_EXIT_URL
+    hsts: bool = False
+    return_code_ttl_secs: int = DEFAULT_RETURN_CODE_TTL_SECS
+
+    def require_master_key(self) -> bytes:
+        if self.master_key is None:
+            raise SettingsError(
+                "FRISTAD_MASTER_KEY (or FRISTAD_MASTER_KEY_FILE) is not set; "
+                "only `fristad serve --dev` starts without one"
+            )
+        return self.master_key
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> tuple[float, int]:
+    try:
+        return parse_rate(env.get(name) or default)
+    except RateFormatError:
+        raise SettingsError(f"{name} must look like RATE/BURST, e.g. {default}") from None
+
+
+def _master_key(env: Mapping[str, str]) -> bytes | None:
+    text = env.get("FRISTAD_MASTER_KEY")
+    path = env.get("FRISTAD_MASTER_KEY_FILE")
+    if not text and path:
+        try:
+            text = Path(path).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            raise SettingsError("FRISTAD_MASTER_KEY_FILE cannot be read") from None
+    if not text:
+        return None
+    try:
+        return load_master_key(text)
+    except KeyFormatError:
+        raise SettingsError("FRISTAD_MASTER_KEY must be 32 bytes, base64-encoded") from None
+
+
+def _hours(env: Mapping[str, str]) -> OpeningHours | None:
+    text = env.get("FRISTAD_OPENING_HOURS", "").strip()
+    if not text:
+        return None
+    try:
+        return parse_opening_hours(text)
+    except HoursFormatError as exc:
+        raise SettingsError(f"FRISTAD_OPENING_HOURS: {exc}") from None
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) -> Settings:
+    """Read and check every setting.
+
+    Raises:
+        SettingsError: a value is malformed (the message says which variable).
+    """
+    env = os.environ if env is None else env
+    origins = tuple(
+        o.strip().rstrip("/").lower()
+        for o in env.get("FRISTAD_ALLOWED_ORIGINS", "").split(",")
+        if o.strip()
+    )
+    chat = ChatConfig(
+        queue_max=_int(env, "FRISTAD_QUEUE_MAX", DEFAULT_QUEUE_MAX, minimum=1),
+        resume_grace_secs=_int(env, "FRISTAD_RESUME_GRACE_S", DEFAULT_RESUME_GRACE_SECS, minimum=1),
+        session_cap=_int(env, "FRISTAD_SESSION_CAP", DEFAULT_SESSION_CAP, minimum=1),
+        retention_secs=_int(env, "FRISTAD_RETENTION_S", DEFAULT_RETENTION_SECS),
+        visitor_rate=_rate(env, "FRISTAD_VISITOR_RATE", DEFAULT_VISITOR_RATE),
+        console_rate=_rate(env, "FRISTAD_CONSOLE_RATE", DEFAULT_CONSOLE_RATE),
+        opening_hours=_hours(env),
+    )
+    return Settings(
+        redis_url=env.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        master_key=_master_key(env),
+        dev=dev or _flag(env, "FRISTAD_DEV"),
+        allowed_origins=origins,
+        chat=chat,
+        exit_url=env.get("FRISTAD_EXIT_URL") or DEFAULT_EXIT_URL,
+        hsts=_flag(env, "FRISTAD_HSTS"),
+        return_code_ttl_secs=_int(
+            env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
+        ),
+    )
+
+
+def throwaway_master_key() -> bytes:
+    """For ``--dev`` only: chats encrypted under it are unreadable after a restart."""
+    return base64.b64decode(base64.b64encode(os.urandom(32)))
