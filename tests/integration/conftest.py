@@ -2,16 +2,32 @@
 
 Redis is emptied before each test (the service keeps no state of its own beyond open
 sockets), so staff users are created per test through the real command line.
+
+Creating a user (a Python process and an argon2id hash) and logging in costs about a second,
+so tests that only need logged-in counsellors use `team`: users created and logged in once
+per module through the real CLI and login form, whose Redis keys (whatever they are: the tests
+do not know the service's layout) are saved with DUMP and put back after each flush.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+import redis
 
-from tests.support.server import RunningServer, StaffCredentials, add_staff, start_server
+from tests.support.clients import Peers, login
+from tests.support.server import (
+    RunningServer,
+    StaffCredentials,
+    add_staff,
+    start_server,
+    start_server_with,
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +52,7 @@ def server_factory(
     log_dir: Path = tmp_path_factory.mktemp("logs")
 
     def start(**env: str) -> RunningServer:
-        srv = start_server(redis_server, log_dir, **env)
+        srv = start_server_with(redis_server, log_dir, env)
         started.append(srv)
         return srv
 
@@ -53,3 +69,83 @@ def staff(redis_url: str) -> Callable[..., StaffCredentials]:
         return add_staff(redis_url, f"{role}{next(counter)}", role=role, name=name)
 
     return make
+
+
+@pytest.fixture
+async def peers() -> AsyncIterator[Peers]:
+    """Every WebSocket the test opens through it is closed afterwards."""
+    opened = Peers()
+    yield opened
+    await opened.close_all()
+
+
+# ---- a logged-in team, kept across the flushes of one module ------------------------------
+
+TEAM = (
+    ("anna", "counsellor", "Anna Berg"),
+    ("bilal", "counsellor", "Bilal Ek"),
+    ("cleo", "counsellor", "Cleo Lind"),
+    ("sigrid", "supervisor", "Sigrid Holm"),
+)
+
+
+@dataclass
+class Team:
+    """Logged-in staff: `creds[name]` and `http[name]` (an httpx client with the cookie)."""
+
+    server: RunningServer
+    creds: dict[str, StaffCredentials]
+    http: dict[str, httpx.Client]
+    display: dict[str, str]
+    snapshot: list[tuple[bytes, int, bytes]]
+
+
+def _snapshot(url: str) -> list[tuple[bytes, int, bytes]]:
+    client = redis.Redis.from_url(url)
+    try:
+        saved = []
+        for key in client.scan_iter(count=1000):
+            data = client.dump(key)
+            if data is not None:
+                pttl = int(client.pttl(key))
+                saved.append((key, max(pttl, 0), data))
+        return saved
+    finally:
+        client.close()
+
+
+def _restore(url: str, saved: list[tuple[bytes, int, bytes]]) -> None:
+    client = redis.Redis.from_url(url)
+    try:
+        for key, pttl, data in saved:
+            client.restore(key, pttl, data, replace=True)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def team_module(redis_server: str, server: RunningServer) -> Iterator[Team]:
+    flusher = redis.Redis.from_url(redis_server)
+    flusher.flushall()
+    flusher.close()
+    with ThreadPoolExecutor(len(TEAM)) as pool:
+        made = list(pool.map(lambda m: add_staff(redis_server, m[0], role=m[1], name=m[2]), TEAM))
+    creds = {c.username: c for c in made}
+    http = {name: login(server, c) for name, c in creds.items()}
+    team = Team(
+        server=server,
+        creds=creds,
+        http=http,
+        display={m[0]: m[2] for m in TEAM},
+        snapshot=_snapshot(redis_server),
+    )
+    yield team
+    for client in http.values():
+        client.close()
+
+
+@pytest.fixture
+def team(redis_url: str, team_module: Team) -> Team:
+    """The module's server with an empty Redis but for the logged-in team."""
+    _restore(redis_url, team_module.snapshot)
+    return team_module

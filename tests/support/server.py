@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,9 +64,7 @@ class RunningServer:
 
 
 def service_env(redis_url: str, **overrides: str) -> dict[str, str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("FRISTAD_") and k != "REDIS_URL"
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FRISTAD_") and k != "REDIS_URL"}
     env["REDIS_URL"] = redis_url
     env["FRISTAD_MASTER_KEY"] = TEST_MASTER_KEY
     env["PYTHONUNBUFFERED"] = "1"
@@ -73,8 +72,17 @@ def service_env(redis_url: str, **overrides: str) -> dict[str, str]:
     return env
 
 
-def start_server(redis_url: str, log_dir: Path, port: int | None = None, **env: str) -> RunningServer:
+def start_server(
+    redis_url: str, log_dir: Path, port: int | None = None, **env: str
+) -> RunningServer:
     """Start `fristad serve` on a free port and wait until /healthz answers."""
+    return start_server_with(redis_url, log_dir, env, port)
+
+
+def start_server_with(
+    redis_url: str, log_dir: Path, env: Mapping[str, str], port: int | None = None
+) -> RunningServer:
+    """As `start_server`, with the FRISTAD_* settings as a mapping."""
     port = port or free_port()
     full_env = service_env(redis_url, **env)
     log_path = log_dir / f"server-{port}-{time.monotonic_ns()}.log"
@@ -86,7 +94,10 @@ def start_server(redis_url: str, log_dir: Path, port: int | None = None, **env: 
         stdout=log_file,
         stderr=subprocess.STDOUT,
     )
-    server = RunningServer(proc=proc, port=port, redis_url=redis_url, env=full_env, log_path=log_path)
+    log_file.close()  # the child holds its own copy of the descriptor
+    server = RunningServer(
+        proc=proc, port=port, redis_url=redis_url, env=full_env, log_path=log_path
+    )
     deadline = time.monotonic() + 20
     while True:
         if proc.poll() is not None:
@@ -114,16 +125,32 @@ class StaffCredentials:
 _TOTP_SECRET = re.compile(r"secret=([A-Z2-7]+)")
 
 
-def add_staff(redis_url: str, username: str, role: str = "counsellor", name: str | None = None) -> StaffCredentials:
+def run_cli(redis_url: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `fristad ARGS...` against this Redis, as an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=REPO_ROOT,
+        env=service_env(redis_url),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
+def add_staff(
+    redis_url: str, username: str, role: str = "counsellor", name: str | None = None
+) -> StaffCredentials:
     """Create a staff user through the real command line, as an operator would."""
-    args = [sys.executable, "-m", "service.cli", "users", "add", username, "--role", role]
+    args = ["users", "add", username, "--role", role]
     if name:
         args += ["--name", name]
-    out = subprocess.run(
-        args, cwd=REPO_ROOT, env=service_env(redis_url), capture_output=True, text=True, check=True,
-        timeout=60,
-    ).stdout
-    password = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("password: "))
+    done = run_cli(redis_url, *args)
+    assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
+    out = done.stdout
+    password = next(
+        line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("password: ")
+    )
     uri = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("totp: "))
     match = _TOTP_SECRET.search(uri)
     assert match, uri
