@@ -92,10 +92,18 @@ class QueryParser:
             return None
         fts = [c.fts() for c in clauses]
         terms = {t for c in clauses for t in (*c.terms, *c.parts)}
+        spans: dict[tuple[int, int], list[str]] = {}
         for concept, first, last in self._synonyms.matches([frozenset(c.terms) for c in clauses]):
-            span = " AND ".join(fts[first : last + 1])
-            fts[first : last + 1] = [f'("{concept}" OR ({span}))'] + [""] * (last - first)
+            spans.setdefault((first, last), []).append(concept)
             terms |= self._synonyms.member_terms[concept]
+        taken: set[int] = set()
+        for (first, last), concepts in sorted(spans.items(), key=lambda s: s[0][0] - s[0][1]):
+            if taken.intersection(range(first, last + 1)):
+                continue  # overlaps a longer phrase already replaced
+            taken.update(range(first, last + 1))
+            options = [_quote(c) for c in dict.fromkeys(concepts)]
+            options.append("(" + " AND ".join(fts[first : last + 1]) + ")")
+            fts[first : last + 1] = ["(" + " OR ".join(options) + ")"] + [""] * (last - first)
         prefixes = tuple(c.prefix for c in clauses if c.prefix)
         return ParsedQuery([c for c in fts if c], frozenset(terms), prefixes)
 
