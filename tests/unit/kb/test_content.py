@@ -1,0 +1,83 @@
+"""The shipped content keeps the promises of issue 4: every subject in Swedish, English and
+Arabic, sources cited, review marked, no unchecked section of the new socialtjänstlagen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from kb.article import Audience
+from kb.bank import KnowledgeBank
+
+YOUTH_SUBJECTS = [
+    "vad-ar-hedersfortryck",
+    "dina-rattigheter",
+    "konsstympning",
+    "rad-att-foras-utomlands",
+    "kontroll-pa-natet",
+    "nar-du-chattar-med-oss",
+    "hjalp-nu",
+]
+PROFESSIONAL = ["konsultera-centret", "tecken-att-vara-uppmarksam-pa", "slussfunktionen"]
+SOURCE_HEADINGS = {"sv": "## Källor", "en": "## Sources", "ar": "## المصادر"}
+
+
+@pytest.mark.parametrize("slug", YOUTH_SUBJECTS)
+def test_youth_subject_in_three_languages(bank: KnowledgeBank, slug: str) -> None:
+    article = bank.get("sv", slug, include_staff=False)
+    assert article is not None
+    assert article.audience is Audience.YOUTH
+    assert {lang for lang, _ in article.translations} == {"en", "ar"}
+    for other in bank.translations(article, include_staff=False):
+        assert (article.lang, article.slug) in other.translations  # links both ways
+        assert other.audience is Audience.YOUTH
+
+
+@pytest.mark.parametrize("slug", PROFESSIONAL)
+def test_professional_articles_exist(bank: KnowledgeBank, slug: str) -> None:
+    article = bank.get("sv", slug, include_staff=False)
+    assert article is not None
+    assert article.audience is Audience.PROFESSIONAL
+
+
+def test_there_are_staff_only_articles(bank: KnowledgeBank) -> None:
+    staff = [a for a in bank.articles(None, include_staff=True) if a.staff_only]
+    assert len(staff) >= 1
+    assert all(bank.get(a.lang, a.slug, include_staff=False) is None for a in staff)
+
+
+def test_every_article_cites_sources_and_awaits_review(bank: KnowledgeBank) -> None:
+    for article in bank.articles(None, include_staff=True):
+        assert SOURCE_HEADINGS[article.lang] in article.body, article.key
+        assert "https://" in article.body.split(SOURCE_HEADINGS[article.lang])[1], article.key
+        assert article.reviewed == dt.date(2026, 11, 22), article.key
+        assert article.review_status == "pending-centre-review", article.key
+        assert "review" in article.review_note.lower() or "grans" in article.review_note
+
+
+def test_no_section_of_the_new_social_services_act_is_cited(bank: KnowledgeBank) -> None:
+    pattern = re.compile(r"socialtjänstlagen[^.\n]{0,40}\d+\s*kap", re.IGNORECASE)
+    for article in bank.articles(None, include_staff=True):
+        assert pattern.search(article.body) is None, article.key
+        assert "14 kap. 1 §" not in article.body, article.key
+
+
+def test_reporting_duty_is_explained_in_every_language(bank: KnowledgeBank) -> None:
+    for lang, slug, words in [
+        ("sv", "nar-du-chattar-med-oss", ["under 18", "socialtjänsten"]),
+        ("en", "chatting-with-us", ["under 18", "social services"]),
+        ("ar", "chatting-with-us", ["18", "الخدمات الاجتماعية"]),
+    ]:
+        article = bank.get(lang, slug, include_staff=False)
+        assert article is not None
+        assert all(word in article.body for word in words)
+
+
+def test_help_numbers_are_consistent(bank: KnowledgeBank) -> None:
+    for lang, slug in [("sv", "hjalp-nu"), ("en", "help-now"), ("ar", "help-now")]:
+        article = bank.get(lang, slug, include_staff=False)
+        assert article is not None
+        for number in ("112", "116 111", "020-50 50 50", "114 14"):
+            assert number in article.body, (lang, number)
