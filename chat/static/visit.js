@@ -107,6 +107,7 @@
       reconnected: 'Anslutningen är tillbaka.',
       resumeFailed: 'Chatten kunde tyvärr inte fortsätta. Du kan starta en ny chatt.',
       connectFailed: 'Vi fick ingen kontakt. Kontrollera internet och försök igen.',
+      stillTrying: 'Vi får ingen kontakt just nu. Vi fortsätter att försöka…',
       unknownCode: 'Vi hittade inte den koden. Du kan chatta ändå, precis som vanligt.',
       rateLimited: 'Du skickar väldigt snabbt. Vänta en liten stund.',
       badText: 'Meddelandet kunde inte skickas. Det får inte vara tomt eller för långt.',
@@ -219,6 +220,7 @@
       reconnected: 'The connection is back.',
       resumeFailed: 'Sorry, the chat could not continue. You can start a new chat.',
       connectFailed: 'We could not connect. Check your internet and try again.',
+      stillTrying: 'We can’t connect right now. We keep trying…',
       unknownCode: 'We couldn’t find that code. You can still chat as usual.',
       rateLimited: 'You are sending very fast. Please wait a moment.',
       badText: 'The message could not be sent. It must not be empty or too long.',
@@ -331,6 +333,7 @@
       reconnected: 'عاد الاتصال.',
       resumeFailed: 'للأسف لم تستطع الدردشة أن تستمر. يمكنك أن تبدأ دردشة جديدة.',
       connectFailed: 'لم نستطع الاتصال. تحقق من الإنترنت وحاول مرة أخرى.',
+      stillTrying: 'لا نستطيع الاتصال الآن. نستمر في المحاولة…',
       unknownCode: 'لم نجد هذا الرمز. يمكنك الدردشة كالمعتاد.',
       rateLimited: 'أنت ترسل بسرعة كبيرة. انتظر قليلًا.',
       badText: 'لم تُرسل الرسالة. يجب ألا تكون فارغة أو طويلة جدًا.',
@@ -639,7 +642,8 @@
     updateCounter();
   }
 
-  function setAlert(text) {
+  function setAlert(text, key) {
+    S.alertKey = text ? (key || 'other') : '';
     var node = $('chat-alert');
     if (!text) { show(node, false); node.textContent = ''; return; }
     node.textContent = text;
@@ -682,7 +686,6 @@
     var talking = phase === 'queued' || phase === 'joined' || phase === 'reconnecting';
     show($('chat-form'), talking);
     show($('chat-actions'), talking || phase === 'notice');
-    show($('away-btn'), phase !== 'start' && phase !== 'unavailable' && phase !== 'exited');
     if (phase !== 'queued') { show($('kb'), false); }
     renderChatStatus();
   }
@@ -778,6 +781,7 @@
       return;
     }
     if (S.phase !== 'connecting') { setPhase('reconnecting'); }
+    if (S.reconnectAttempt >= 3) { setAlert(t('stillTrying'), 'stillTrying'); }
     var delay = RECONNECT_DELAYS_MS[Math.min(S.reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
     S.reconnectAttempt += 1;
     window.clearTimeout(S.reconnectTimer);
@@ -827,6 +831,7 @@
     S.chatId = f.chat || S.chatId;
     S.dropStartedAt = 0;
     S.reconnectAttempt = 0;
+    if (S.alertKey === 'stillTrying') { setAlert(''); }
     if (S.phase === 'connecting' || S.phase === 'reconnecting') {
       // The state frame (queued/joined/notice) follows; keep the composer until then.
       if (S.phase === 'reconnecting') { setPhase(S.counsellor ? 'joined' : 'queued'); }
@@ -1407,7 +1412,7 @@
     document.addEventListener('keydown', onGlobalKeydown);
     window.addEventListener('quickexit', onQuickExit);
 
-    show($('away-btn'), false);
+    show($('away-btn'), true);  // it needs this script, so it only shows with it
     onChannelChange();
     applyLang(document.documentElement.lang || 'sv');
     loadStatus();
