@@ -61,3 +61,9 @@ def test_overlong_query_is_cut(bank: KnowledgeBank) -> None:
 def test_limit_is_bounded(bank: KnowledgeBank) -> None:
     assert len(bank.search("och", None, include_staff=True, limit=10_000)) <= 50
     assert bank.search("våld", None, include_staff=False, limit=0) == []
+
+
+def test_index_meta_tokens_are_not_searchable(bank: KnowledgeBank) -> None:
+    # Language and audience live as tokens in an internal column; typing them finds nothing.
+    for q in ("metastaff", "metalangsv", "meta"):
+        assert bank.search(q, None, include_staff=True) == []
