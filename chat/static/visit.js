@@ -88,6 +88,7 @@
       rcHeading: 'Vill du prata igen en annan gång?',
       rcText: 'Med en återkomstkod kan kuratorn se att du har chattat förut. Koden visar inte vad du har skrivit.',
       rcBtn: 'Ge mig en återkomstkod',
+      rcFailed: 'Det gick inte att ta fram en kod just nu.',
       rcNote: 'Skriv ner koden på papper, inte i telefonen.',
       rcUsed: 'Du har använt {used} av {cap} samtal med den här koden.',
       surveyHeading: 'Vill du svara på några frågor? Det är frivilligt och anonymt.',
@@ -201,6 +202,7 @@
       rcHeading: 'Want to talk again another time?',
       rcText: 'With a return code the counsellor can see that you have chatted before. The code does not show what you wrote.',
       rcBtn: 'Give me a return code',
+      rcFailed: 'We couldn’t make a code right now.',
       rcNote: 'Write the code down on paper, not in your phone.',
       rcUsed: 'You have used {used} of {cap} conversations with this code.',
       surveyHeading: 'Would you answer a few questions? It is optional and anonymous.',
@@ -314,6 +316,7 @@
       rcHeading: 'هل تريد أن تتحدث مرة أخرى في وقت آخر؟',
       rcText: 'برمز العودة يستطيع المستشار أن يرى أنك دردشت من قبل. الرمز لا يُظهر ما كتبته.',
       rcBtn: 'أعطني رمز العودة',
+      rcFailed: 'لم نستطع إنشاء رمز الآن.',
       rcNote: 'اكتب الرمز على ورقة، وليس في الهاتف.',
       rcUsed: 'استخدمت {used} من {cap} محادثات بهذا الرمز.',
       surveyHeading: 'هل تجيب عن بعض الأسئلة؟ الإجابة اختيارية ومجهولة.',
@@ -634,6 +637,8 @@
     show($('end-confirm'), false);
     show($('ended'), false);
     show($('rc-result'), false);
+    show($('rc-error'), false);
+    S.rcRequested = false;
     show($('survey-form'), false);
     show($('survey-thanks'), false);
     show($('chat-alert'), false);
@@ -955,7 +960,15 @@
     $('ended').focus();
   }
 
+  function rcError(on) {
+    var node = $('rc-error');
+    node.textContent = on ? t('rcFailed') : '';
+    show(node, on);
+  }
+
   function onReturnCode(f) {
+    S.rcRequested = false;
+    rcError(false);
     $('rc-code').textContent = String(f.code || '');
     var used = $('rc-used');
     if (typeof f.sessions_used === 'number' && typeof f.cap === 'number') {
@@ -982,6 +995,16 @@
       show($('notice'), true);
       setPhase('notice');
       return;
+    }
+    if (S.rcRequested && f.code !== 'rate_limited') {
+      // The answer to our return-code request: say so next to the button.
+      S.rcRequested = false;
+      $('rc-btn').disabled = false;
+      rcError(true);
+      return;
+    }
+    if (S.phase === 'ended' && f.code === 'not_available') {
+      return;  // an optional extra (the survey) is not offered: nothing to worry anyone with
     }
     if (f.code === 'bad_field' && f.field === 'text') {
       setAlert(t('badText'));
@@ -1401,7 +1424,14 @@
       $('end-btn').focus();
     });
     on('end-yes', 'click', onEndYes);
-    on('rc-btn', 'click', function () { sendFrame({ type: 'return_code' }); });
+    on('rc-btn', 'click', function () {
+      if (sendFrame({ type: 'return_code' })) {
+        S.rcRequested = true;
+        $('rc-btn').disabled = true;
+      } else {
+        rcError(true);
+      }
+    });
     on('survey-form', 'submit', onSurveySubmit);
     on('restart-btn', 'click', onRestart);
     on('unavailable-back', 'click', onRestart);
