@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Final
 from urllib.parse import parse_qs, urlsplit
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -194,8 +195,8 @@ class EditingEndpoints:
         article, error = _parse(draft.source)
         bank = await self._live.current()
         if article is not None:
-            try:  # the links must resolve against what is live now
-                bank.with_published({article.key: article})
+            try:  # the links must resolve against what is live now; a rebuild, off the loop
+                await anyio.to_thread.run_sync(bank.with_published, {article.key: article})
             except ArticleError as exc:
                 article, error = None, str(exc)
         if article is None:
