@@ -86,7 +86,8 @@ def test_help_numbers_are_consistent(bank: KnowledgeBank) -> None:
 def test_phone_numbers_in_rtl_articles_are_isolated(bank: KnowledgeBank) -> None:
     # In right-to-left text the bidi algorithm reverses "116 111" to "111 116" unless the
     # number sits in a left-to-right isolate (U+2066 ... U+2069).
-    bare = re.compile(r"(?<![\d\u2066])\d+(?:[ -]\d+)+(?![\d\u2069])")
+    isolated = re.compile("\u2066[^\u2069]*\u2069")
+    bare = re.compile(r"\d+(?:[ -]\d+)+")
     for article in bank.articles(None, include_staff=True):
         if article.direction == "rtl":
-            assert bare.search(article.body) is None, article.key
+            assert bare.search(isolated.sub("", article.body)) is None, article.key
