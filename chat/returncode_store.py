@@ -1,0 +1,574 @@
+"""Return-code records in Redis: nothing of a code is ever stored in clear.
+
+What a record holds and who can read it (reasoning in docs/returncodes.md):
+
+- The record is found by ``keyed_hash(lookup key, lookup part)``, the *record id*. Without
+  the service's pepper a Redis dump cannot be matched to any code.
+- The secret part is checked with argon2id (security.passwords: per-code random salt inside
+  the PHC string). A stolen database plus the pepper still leaves 44 bits per code to guess at
+  argon2id's price.
+- The counsellor's summary for the next counsellor is encrypted under a key derived from the
+  whole code, stretched with argon2id first (HKDF alone is fast, and 44 secret bits are too
+  few to rely on a fast function). Only a chat in which the young person gives the code again
+  can read it; the service itself cannot.
+- Messages left while chat is closed, and the counsellor's replies, are encrypted under a
+  per-record data key wrapped by a key derived from the pepper. Staff must read a left
+  message without the code, so the code cannot be the key here; the young person gets the
+  replies back only after :meth:`ReturnCodeStore.find` has checked the code.
+- Chats are linked by a keyed hash of the chat id, so a dump does not tie a record to chats.
+
+Every key carries a TTL of ``ttl_secs``, refreshed whenever the young person uses the code
+(and when a counsellor replies, so the reply lives a full period). Keys (prefix ``f:rc:``)::
+
+    f:rc:{record_id}         hash   secret (argon2id PHC), created, used (unix s), salt (hex),
+                                    dek (wrapped message key, base64), summary (base64),
+                                    pending (visitor messages waiting for a reply)
+    f:rc:{record_id}:chats   hash   keyed hash of chat id -> "1" counted, "0" linked only
+    f:rc:{record_id}:msgs    list   encrypted left messages and replies, oldest first
+    f:rc:inbox               zset   record id -> when its oldest unanswered message came (ms)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import functools
+import json
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final, NewType, cast
+
+from argon2 import Type
+from argon2.low_level import hash_secret_raw
+from redis.asyncio import Redis
+
+from chat.returncode import (
+    ReturnCode,
+    ReturnCodeFormatError,
+    generate_code,
+    normalise_code,
+    split_code,
+)
+from security.crypto import (
+    MIN_HASH_KEY_BYTES,
+    DecryptionError,
+    decrypt,
+    derive_key,
+    encrypt,
+    generate_data_key,
+    keyed_hash,
+    unwrap_key,
+    wrap_key,
+)
+from security.passwords import (
+    ARGON2_MEMORY_KIB,
+    ARGON2_PARALLELISM,
+    ARGON2_TIME_COST,
+    hash_password,
+    verify_password,
+)
+
+__all__ = [
+    "DEFAULT_RETURN_CODE_TTL_SECS",
+    "INBOX_LIST_LIMIT",
+    "MAX_ISSUE_ATTEMPTS",
+    "MAX_LEFT_MESSAGE_CHARS",
+    "MAX_SUMMARY_CHARS",
+    "MAX_THREAD_MESSAGES",
+    "CodeRecord",
+    "InboxItem",
+    "LeftMessage",
+    "MessageAuthor",
+    "RecordId",
+    "ReturnCodeMismatchError",
+    "ReturnCodeSpaceError",
+    "ReturnCodeStore",
+    "ReturnCodeTextError",
+    "UnknownRecordError",
+]
+
+#: The record id: keyed hash of a code's lookup part (64 hex characters).
+RecordId = NewType("RecordId", str)
+
+#: Proposed default for ``ttl_secs``: 180 days without use. Support runs over weeks or a few
+#: months; a young person may come back after a summer break or a school term. After half a
+#: year without contact a new start is better than keeping data (docs/returncodes.md).
+DEFAULT_RETURN_CODE_TTL_SECS: Final = 180 * 24 * 3600
+#: Longest counsellor summary, in characters: a few lines for the next counsellor, not a case
+#: file.
+MAX_SUMMARY_CHARS: Final = 2_000
+#: Longest left message or reply, in characters; the same bound as a chat message.
+MAX_LEFT_MESSAGE_CHARS: Final = 4_000
+#: Messages kept per record, oldest dropped first, so one code cannot fill Redis.
+MAX_THREAD_MESSAGES: Final = 50
+#: Draws of a fresh code before giving up when every lookup part drawn is taken. With a
+#: million live codes a draw collides with probability 1/4; 20 straight collisions is ~1e-12.
+MAX_ISSUE_ATTEMPTS: Final = 20
+#: Most records listed at once in the console's list of unanswered messages.
+INBOX_LIST_LIMIT: Final = 200
+
+PREFIX: Final = "f:rc:"
+INBOX_KEY: Final = PREFIX + "inbox"
+_SALT_BYTES: Final = 16
+_SUMMARY_INFO: Final = b"fristad-returncode-summary"
+_LOOKUP_INFO: Final = b"fristad/return-code/lookup/v1"
+_CHAT_LINK_INFO: Final = b"fristad/return-code/chat-link/v1"
+_WRAP_INFO: Final = b"fristad/return-code/message-wrap/v1"
+
+# Create the record only if its lookup part is free, with its TTL, atomically.
+_CREATE: Final = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+# Mark a use: refresh every key's TTL, only if the record still exists (never resurrect one).
+_TOUCH: Final = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'used', ARGV[2]) end
+for i = 1, #KEYS do redis.call('EXPIRE', KEYS[i], ARGV[1]) end
+return 1
+"""
+
+
+class _ReturnCodeStoreError(Exception):
+    """Base class of this module's errors; catch it to handle them all."""
+
+
+class UnknownRecordError(_ReturnCodeStoreError):
+    """The record does not exist (never did, expired, or was forgotten)."""
+
+
+class ReturnCodeMismatchError(_ReturnCodeStoreError):
+    """The code given does not belong to the record given (a programming error)."""
+
+
+class ReturnCodeTextError(_ReturnCodeStoreError, ValueError):
+    """A summary, message or reply is empty or too long."""
+
+
+class ReturnCodeSpaceError(_ReturnCodeStoreError):
+    """No free lookup part was found in :data:`MAX_ISSUE_ATTEMPTS` draws."""
+
+
+class MessageAuthor(StrEnum):
+    VISITOR = "visitor"
+    COUNSELLOR = "counsellor"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRecord:
+    """What the service knows about a code once it has been given: no part of the code."""
+
+    record_id: RecordId
+    created: datetime
+    last_used: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LeftMessage:
+    """A message left while chat was closed, or a counsellor's reply to it."""
+
+    author: MessageAuthor
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """A record with messages waiting for a counsellor; carries no code."""
+
+    record_id: RecordId
+    waiting_since: datetime
+    unanswered: int
+
+
+def record_key(record_id: str) -> str:
+    return f"{PREFIX}{record_id}"
+
+
+def chats_key(record_id: str) -> str:
+    return f"{PREFIX}{record_id}:chats"
+
+
+def messages_key(record_id: str) -> str:
+    return f"{PREFIX}{record_id}:msgs"
+
+
+def _text(value: bytes | str | None) -> str | None:
+    """Works with clients made with or without decode_responses."""
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _hash(raw: dict[Any, Any]) -> dict[str, str]:
+    return {str(_text(k)): str(_text(v)) for k, v in raw.items()}
+
+
+def _from_unix(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _check_text(text: str, limit: int, what: str) -> None:
+    if not text.strip():
+        raise ReturnCodeTextError(f"expected a non-empty {what}, got an empty one")
+    if len(text) > limit:
+        raise ReturnCodeTextError(f"expected a {what} of at most {limit} characters")
+
+
+def _stretch(code: ReturnCode, salt: bytes) -> bytes:
+    """argon2id over the whole code: makes each guess at the summary key cost as a login."""
+    raw = hash_secret_raw(
+        secret=code.encode(),
+        salt=salt,
+        time_cost=ARGON2_TIME_COST,
+        memory_cost=ARGON2_MEMORY_KIB,
+        parallelism=ARGON2_PARALLELISM,
+        hash_len=32,
+        type=Type.ID,
+    )
+    return bytes(raw)
+
+
+def _summary_key(code: ReturnCode, salt: bytes) -> bytes:
+    return derive_key(_stretch(code, salt), salt, _SUMMARY_INFO)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real argon2id hash, verified against when a lookup misses, so a miss costs as much
+    time as a hit and timing does not reveal which lookup parts are in use."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+class ReturnCodeStore:
+    """Return-code records and their continuity data. One per process, shared.
+
+    Args:
+        redis: The service's client (with or without ``decode_responses``).
+        pepper: A service secret of at least 16 bytes, derived from the master key by the
+            composition root. The lookup hashes, chat-link hashes and the key that wraps each
+            record's message key are all derived from it (HKDF, one label each).
+        ttl_secs: How long a record lives without use; :data:`DEFAULT_RETURN_CODE_TTL_SECS`
+            is the proposed default.
+        clock: Seconds since the epoch; replaced in tests.
+        draw_code: Where new codes come from; replaced in tests to force lookup collisions.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        pepper: bytes,
+        ttl_secs: int,
+        *,
+        clock: Callable[[], float] = time.time,
+        draw_code: Callable[[], ReturnCode] = generate_code,
+    ) -> None:
+        if len(pepper) < MIN_HASH_KEY_BYTES:
+            raise ValueError(f"expected a pepper of at least {MIN_HASH_KEY_BYTES} bytes")
+        if ttl_secs <= 0:
+            raise ValueError(f"expected a positive ttl_secs, got {ttl_secs}")
+        self._redis = redis
+        self._ttl = ttl_secs
+        self._clock = clock
+        self._draw_code = draw_code
+        self._lookup_key = derive_key(pepper, b"", _LOOKUP_INFO)
+        self._chat_link_key = derive_key(pepper, b"", _CHAT_LINK_INFO)
+        self._wrap_key = derive_key(pepper, b"", _WRAP_INFO)
+        self._create = redis.register_script(_CREATE)
+        self._touch_script = redis.register_script(_TOUCH)
+
+    # -- codes and records ---------------------------------------------------------------
+
+    async def issue(self) -> tuple[ReturnCode, CodeRecord]:
+        """Draw a new code whose lookup part is free and create its record.
+
+        Raises:
+            ReturnCodeSpaceError: If :data:`MAX_ISSUE_ATTEMPTS` draws all hit taken lookups.
+
+        Returns:
+            The code (show it once; it is not kept) and its record.
+        """
+        for _ in range(MAX_ISSUE_ATTEMPTS):
+            code = self._draw_code()
+            parts = split_code(code)
+            record_id = self._record_id(parts.lookup)
+            if await self._redis.exists(record_key(record_id)):
+                continue  # lookup part taken: two codes must never share a record
+            secret_hash = await asyncio.to_thread(hash_password, parts.secret)
+            now = int(self._clock())
+            wrapped = wrap_key(self._wrap_key, generate_data_key(), record_id.encode())
+            fields: dict[str, str] = {
+                "secret": secret_hash,
+                "created": str(now),
+                "used": str(now),
+                "salt": secrets.token_hex(_SALT_BYTES),
+                "dek": base64.b64encode(wrapped).decode(),
+                "pending": "0",
+            }
+            flat: list[str | int] = [self._ttl]
+            for name, value in fields.items():
+                flat += [name, value]
+            if await self._create(keys=[record_key(record_id)], args=flat):
+                return code, CodeRecord(record_id, _from_unix(now), _from_unix(now))
+        raise ReturnCodeSpaceError(f"no free lookup part in {MAX_ISSUE_ATTEMPTS} draws")
+
+    async def find(self, code_text: str) -> CodeRecord | None:
+        """Find the record for a code the young person typed, and mark it used.
+
+        Costs one argon2id computation whether or not the lookup part exists.
+
+        Returns:
+            The record, or None if the text is not a code, no record has its lookup part, or
+            the secret part is wrong. Call :func:`chat.returncode.normalise_code` first to
+            tell a mistyped word apart from an unknown code.
+        """
+        try:
+            code = normalise_code(code_text)
+        except ReturnCodeFormatError:
+            return None
+        parts = split_code(code)
+        record_id = self._record_id(parts.lookup)
+        fields = _hash(await self._redis.hgetall(record_key(record_id)))
+        stored = fields.get("secret")
+        if stored is None:
+            await asyncio.to_thread(verify_password, _dummy_hash(), parts.secret)
+            return None
+        if not await asyncio.to_thread(verify_password, stored, parts.secret):
+            return None
+        now = int(self._clock())
+        if not await self._touch(record_id, now):
+            return None  # forgotten or expired while we checked
+        return CodeRecord(record_id, _from_unix(int(fields["created"])), _from_unix(now))
+
+    async def forget(self, code_text: str) -> bool:
+        """Delete everything kept for a code, now, at the young person's request.
+
+        Returns:
+            True if there was a record for the code, False otherwise.
+        """
+        record = await self.find(code_text)
+        if record is None:
+            return False
+        rid = record.record_id
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(record_key(rid), chats_key(rid), messages_key(rid))
+            pipe.zrem(INBOX_KEY, rid)
+            await pipe.execute()
+        return True
+
+    # -- counting chats --------------------------------------------------------------------
+
+    async def link_chat(self, record: CodeRecord, chat_id: str, counted: bool) -> None:
+        """Link a chat to the record; a counted link is never turned back into uncounted.
+
+        Raises:
+            UnknownRecordError: If the record has expired or been forgotten.
+        """
+        rid = record.record_id
+        await self._require(rid)
+        field = keyed_hash(self._chat_link_key, chat_id.encode())
+        async with self._redis.pipeline(transaction=True) as pipe:
+            if counted:
+                pipe.hset(chats_key(rid), field, "1")
+            else:
+                pipe.hsetnx(chats_key(rid), field, "0")
+            pipe.expire(chats_key(rid), self._ttl)
+            await pipe.execute()
+
+    async def mark_counted(self, record: CodeRecord, chat_id: str) -> None:
+        """Count a linked chat as a support conversation (a counsellor accepted it)."""
+        await self.link_chat(record, chat_id, counted=True)
+
+    async def count_sessions(self, record: CodeRecord) -> int:
+        """The number of counted chats linked to the record (protocol.md, Counting)."""
+        values = await self._redis.hvals(chats_key(record.record_id))
+        return sum(1 for value in values if _text(value) == "1")
+
+    # -- the summary for the next counsellor ---------------------------------------------
+
+    async def save_summary(self, code_text: str, record: CodeRecord, text: str) -> None:
+        """Store the counsellor's summary, readable only with the code.
+
+        Raises:
+            ReturnCodeTextError: If the text is empty or over :data:`MAX_SUMMARY_CHARS`.
+            ReturnCodeMismatchError: If the code is not the record's.
+            UnknownRecordError: If the record has expired or been forgotten.
+        """
+        _check_text(text, MAX_SUMMARY_CHARS, "summary")
+        code = self._code_for(code_text, record)
+        key = await self._summary_key_for(code, record.record_id)
+        blob = encrypt(key, text.encode(), self._aad("summary", record.record_id))
+        await self._redis.hset(
+            record_key(record.record_id), "summary", base64.b64encode(blob).decode()
+        )
+        await self._require(record.record_id)
+
+    async def read_summary(self, code_text: str, record: CodeRecord) -> str | None:
+        """The summary, or None if there is none or it cannot be decrypted with this code.
+
+        Raises:
+            ReturnCodeMismatchError: If the code's lookup part is not the record's.
+            UnknownRecordError: If the record has expired or been forgotten.
+        """
+        code = self._code_for(code_text, record)
+        sealed = _text(await self._redis.hget(record_key(record.record_id), "summary"))
+        if not sealed:
+            await self._require(record.record_id)
+            return None
+        key = await self._summary_key_for(code, record.record_id)
+        try:
+            plain = decrypt(key, base64.b64decode(sealed), self._aad("summary", record.record_id))
+        except DecryptionError:
+            return None
+        await self._require(record.record_id)
+        return plain.decode()
+
+    # -- messages left while chat is closed ----------------------------------------------
+
+    async def leave_message(self, code_text: str, record: CodeRecord, text: str) -> None:
+        """Keep a young person's message for a counsellor and list it in the inbox.
+
+        Raises:
+            ReturnCodeTextError: If the text is empty or over :data:`MAX_LEFT_MESSAGE_CHARS`.
+            ReturnCodeMismatchError: If the code is not the record's.
+            UnknownRecordError: If the record has expired or been forgotten.
+        """
+        _check_text(text, MAX_LEFT_MESSAGE_CHARS, "message")
+        self._code_for(code_text, record)
+        rid = record.record_id
+        now = self._clock()
+        await self._append(rid, MessageAuthor.VISITOR, text, now)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(record_key(rid), "pending", 1)
+            pipe.zadd(INBOX_KEY, {rid: int(now * 1000)}, nx=True)
+            pipe.expire(INBOX_KEY, self._ttl)
+            await pipe.execute()
+        await self._require(rid)
+
+    async def messages(self, code_text: str, record: CodeRecord) -> list[LeftMessage]:
+        """The young person's view: their left messages and the replies, oldest first.
+
+        Raises:
+            ReturnCodeMismatchError: If the code is not the record's.
+            UnknownRecordError: If the record has expired or been forgotten.
+        """
+        self._code_for(code_text, record)
+        await self._require(record.record_id)
+        return await self._read_thread(record.record_id)
+
+    async def unanswered(self, limit: int = INBOX_LIST_LIMIT) -> list[InboxItem]:
+        """The console's list: records with messages waiting for a reply, oldest first.
+
+        Records that expired or were forgotten are dropped from the list on the way.
+        """
+        entries = await self._redis.zrange(INBOX_KEY, 0, limit - 1, withscores=True)
+        items: list[InboxItem] = []
+        for member, score in cast(list[tuple[bytes | str, float]], entries):
+            rid = RecordId(str(_text(member)))
+            pending = _text(await self._redis.hget(record_key(rid), "pending"))
+            if pending is None:
+                await self._redis.zrem(INBOX_KEY, rid)
+                continue
+            items.append(InboxItem(rid, _from_unix(score / 1000), int(pending)))
+        return items
+
+    async def thread(self, record_id: str) -> list[LeftMessage]:
+        """The counsellor's view of a record's messages, without the code.
+
+        Reading does not count as a use: only the young person and a reply keep it alive.
+
+        Raises:
+            UnknownRecordError: If the record has expired or been forgotten.
+        """
+        if not await self._redis.exists(record_key(record_id)):
+            raise UnknownRecordError("no such return-code record")
+        return await self._read_thread(RecordId(record_id))
+
+    async def reply(self, record_id: str, text: str) -> None:
+        """A counsellor's reply, for the young person to read when they give the code again.
+
+        Takes the record off the inbox and refreshes its TTL, so the reply waits a full
+        period.
+
+        Raises:
+            ReturnCodeTextError: If the text is empty or over :data:`MAX_LEFT_MESSAGE_CHARS`.
+            UnknownRecordError: If the record has expired or been forgotten.
+        """
+        _check_text(text, MAX_LEFT_MESSAGE_CHARS, "reply")
+        rid = RecordId(record_id)
+        await self._append(rid, MessageAuthor.COUNSELLOR, text, self._clock())
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(record_key(rid), "pending", 0)
+            pipe.zrem(INBOX_KEY, rid)
+            await pipe.execute()
+        await self._require(rid, mark_used=False)
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _record_id(self, lookup: str) -> RecordId:
+        return RecordId(keyed_hash(self._lookup_key, lookup.encode()))
+
+    def _code_for(self, code_text: str, record: CodeRecord) -> ReturnCode:
+        """Normalise the code and check that its lookup part is the record's (cheap: the
+        secret part was checked by find(), and a wrong one cannot decrypt the summary)."""
+        try:
+            code = normalise_code(code_text)
+        except ReturnCodeFormatError:
+            raise ReturnCodeMismatchError("the code does not belong to this record") from None
+        if self._record_id(split_code(code).lookup) != record.record_id:
+            raise ReturnCodeMismatchError("the code does not belong to this record")
+        return code
+
+    @staticmethod
+    def _aad(purpose: str, record_id: str) -> bytes:
+        return f"fristad/return-code/{purpose}/v1:{record_id}".encode()
+
+    async def _touch(self, record_id: str, now: int | None) -> bool:
+        keys = [record_key(record_id), chats_key(record_id), messages_key(record_id)]
+        used = "" if now is None else str(now)
+        return bool(await self._touch_script(keys=keys, args=[self._ttl, used]))
+
+    async def _require(self, record_id: str, *, mark_used: bool = True) -> None:
+        now = int(self._clock()) if mark_used else None
+        if not await self._touch(record_id, now):
+            raise UnknownRecordError("no such return-code record")
+
+    async def _summary_key_for(self, code: ReturnCode, record_id: str) -> bytes:
+        salt_hex = _text(await self._redis.hget(record_key(record_id), "salt"))
+        if salt_hex is None:
+            raise UnknownRecordError("no such return-code record")
+        return await asyncio.to_thread(_summary_key, code, bytes.fromhex(salt_hex))
+
+    async def _message_key(self, record_id: str) -> bytes:
+        wrapped = _text(await self._redis.hget(record_key(record_id), "dek"))
+        if wrapped is None:
+            raise UnknownRecordError("no such return-code record")
+        return unwrap_key(self._wrap_key, base64.b64decode(wrapped), record_id.encode())
+
+    async def _append(self, record_id: str, author: MessageAuthor, text: str, now: float) -> None:
+        """Encrypt and append; raises UnknownRecordError (no data key) if the record is gone."""
+        key = await self._message_key(record_id)
+        plain = json.dumps({"a": author.value, "t": text, "at": now}).encode()
+        blob = encrypt(key, plain, self._aad("message", record_id))
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(messages_key(record_id), base64.b64encode(blob).decode())
+            pipe.ltrim(messages_key(record_id), -MAX_THREAD_MESSAGES, -1)
+            pipe.expire(messages_key(record_id), self._ttl)
+            await pipe.execute()
+
+    async def _read_thread(self, record_id: RecordId) -> list[LeftMessage]:
+        key = await self._message_key(record_id)
+        aad = self._aad("message", record_id)
+        out: list[LeftMessage] = []
+        for sealed in await self._redis.lrange(messages_key(record_id), 0, -1):
+            fields = json.loads(decrypt(key, base64.b64decode(str(_text(sealed))), aad))
+            out.append(
+                LeftMessage(MessageAuthor(fields["a"]), str(fields["t"]), _from_unix(fields["at"]))
+            )
+        return out
