@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install check redis-server chromium bench clean
+.PHONY: run codes test install check redis-server chromium bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ chromium:
 
 run: install
 	$(PY) -m service.devrun
+
+# The demo staff's current login codes (TOTP), for `make run`.
+codes: $(STAMP)
+	$(PY) -m service.devrun codes
 
 test: install chromium
 	$(PY) -m pytest

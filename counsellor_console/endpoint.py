@@ -112,6 +112,7 @@ class ConsoleSocket:
 
     async def start(self) -> None:
         self.ops.hub.register_staff(self.staff.username, self)
+        self.send(await self.ops.queue_frame())  # protocol.md: the first frame is the queue
         self.send(
             {
                 "type": "hello",
@@ -122,7 +123,6 @@ class ConsoleSocket:
                 },
             }
         )
-        self.send(await self.ops.queue_frame())
         for chat in await self.ops.store.load_chats(
             await self.ops.store.counsellor_chats(self.staff.username)
         ):
