@@ -1,0 +1,120 @@
+"""The chat's states and gates, without a socket or a loop."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.protocol import (
+    ChatEvent,
+    ChatState,
+    IllegalTransitionError,
+    QueuedUpdateThrottle,
+    SeqTracker,
+    estimate_wait_secs,
+    initial_state,
+    needs_notice,
+    return_code_allowed,
+    session_info,
+    transition,
+    visitor_msg_refusal,
+)
+
+
+class TestTransitions:
+    def test_the_happy_path(self) -> None:
+        state = initial_state("under18")
+        assert state is ChatState.NOTICE
+        state = transition(state, ChatEvent.ACK_NOTICE)
+        assert state is ChatState.WAITING
+        state = transition(state, ChatEvent.ACCEPT)
+        assert state is ChatState.ACTIVE
+        state = transition(state, ChatEvent.REQUEUE)
+        assert state is ChatState.WAITING
+        assert transition(state, ChatEvent.END) is ChatState.ENDED
+
+    def test_adults_skip_the_notice(self) -> None:
+        assert initial_state("18plus") is ChatState.WAITING
+
+    @pytest.mark.parametrize("event", list(ChatEvent))
+    def test_nothing_leaves_ended(self, event: ChatEvent) -> None:
+        with pytest.raises(IllegalTransitionError, match="got 'ended'"):
+            transition(ChatState.ENDED, event)
+
+    def test_accept_needs_waiting(self) -> None:
+        with pytest.raises(
+            IllegalTransitionError, match=r"expected one of \['waiting'\], got 'notice'"
+        ):
+            transition(ChatState.NOTICE, ChatEvent.ACCEPT)
+
+
+class TestNoticeGate:
+    @pytest.mark.parametrize(
+        ("age", "expected"), [("under18", True), ("unsaid", True), ("18plus", False)]
+    )
+    def test_who_must_acknowledge(self, age: str, expected: bool) -> None:
+        assert needs_notice(age) is expected  # type: ignore[arg-type]  # wire ages as strings
+
+    def test_message_before_ack_is_refused(self) -> None:
+        assert visitor_msg_refusal(ChatState.NOTICE) == "notice_required"
+
+    def test_messages_while_waiting_are_kept(self) -> None:
+        assert visitor_msg_refusal(ChatState.WAITING) is None
+        assert visitor_msg_refusal(ChatState.ACTIVE) is None
+
+    def test_no_chat_and_ended(self) -> None:
+        assert visitor_msg_refusal(None) == "no_chat"
+        assert visitor_msg_refusal(ChatState.ENDED) == "chat_ended"
+
+
+class TestSessions:
+    def test_numbering_and_cap(self) -> None:
+        assert session_info(0, 5).to_wire() == {"number": 1, "cap": 5, "over_cap": False}
+        assert session_info(4, 5).over_cap is False
+        assert session_info(5, 5).to_wire() == {"number": 6, "cap": 5, "over_cap": True}
+
+
+class TestEta:
+    def test_no_estimate_without_enough_recent_accepts(self) -> None:
+        assert estimate_wait_secs(3, [100.0, 200.0], now=300.0) is None
+        assert estimate_wait_secs(3, [1.0, 2.0, 3.0], now=10_000.0) is None
+
+    def test_estimate_scales_with_position(self) -> None:
+        accepts = [0.0, 60.0, 120.0, 180.0]
+        first = estimate_wait_secs(1, accepts, now=240.0)
+        third = estimate_wait_secs(3, accepts, now=240.0)
+        assert first is not None
+        assert third is not None
+        assert third == pytest.approx(3 * first, abs=1)
+
+
+class TestQueuedThrottle:
+    def test_only_changes_and_at_most_once_a_second(self) -> None:
+        throttle = QueuedUpdateThrottle()
+        assert throttle.due(3, now=0.0)
+        throttle.sent(3, now=0.0)
+        assert not throttle.due(3, now=5.0)  # unchanged
+        assert not throttle.due(2, now=0.5)  # too soon
+        assert throttle.due(2, now=1.0)
+
+
+class TestSeqTracker:
+    def test_marks_and_watermark(self) -> None:
+        tracker = SeqTracker()
+        tracker.mark(2)
+        assert tracker.missing_below(3) == [1]
+        tracker.mark(1)
+        assert tracker.watermark == 2
+        assert tracker.seen(1)
+        assert tracker.seen(2)
+        assert not tracker.seen(3)
+
+    def test_resume_starts_from_last_seq(self) -> None:
+        tracker = SeqTracker(watermark=7)
+        assert tracker.seen(7)
+        assert tracker.missing_below(10) == [8, 9]
+
+
+def test_return_code_window() -> None:
+    assert return_code_allowed(ChatState.ACTIVE, None, now=0.0)
+    assert return_code_allowed(ChatState.ENDED, ended_at=0.0, now=600.0)
+    assert not return_code_allowed(ChatState.ENDED, ended_at=0.0, now=601.0)
