@@ -18,6 +18,7 @@ from chat import frames
 from chat.config import ChatConfig
 from chat.events import EventHub, to_chat_staff, to_visitor
 from chat.protocol import ChatState, EndedBy, estimate_wait_secs, initial_state
+from chat.stats_store import StatsRecorder
 from chat.store import AppendResult, ChatEndedError, ChatRecord, ChatStore, StoredMessage
 from chat.wire import Hello
 from security.roles import StaffIdentity
@@ -54,11 +55,14 @@ class Conversations:
         hub: EventHub,
         config: ChatConfig,
         clock: Callable[[], float] = time.time,
+        *,
+        stats: StatsRecorder | None = None,
     ) -> None:
         self.store = store
         self.hub = hub
         self.config = config
         self.clock = clock
+        self.stats = stats
 
     # -- visitor side --------------------------------------------------------------------
 
@@ -131,6 +135,8 @@ class Conversations:
         if outcome is None:
             return False
         previous, _holder = outcome
+        if self.stats is not None:
+            await self.stats.record_visitor_left(how)
         await self.hub.publish(
             {"type": "visitor_left", "chat": chat.id, "how": how}, [to_chat_staff(chat.id)]
         )
@@ -170,6 +176,8 @@ class Conversations:
             return None
         if not await self.store.claim_chat(chat, staff.username, staff.display_name):
             return None
+        if self.stats is not None:
+            await self.stats.record_contact(chat, self.config.session_cap)
         await self.hub.publish(
             {"type": "joined", "counsellor": staff.display_name}, [to_visitor(chat.id)]
         )
@@ -235,10 +243,14 @@ class Conversations:
         log.info("chat_requeued", chat=chat.id, staff=staff.username)
         return position or 1
 
-    async def end_by_counsellor(self, chat: ChatRecord, staff: StaffIdentity) -> bool:
+    async def end_by_counsellor(
+        self, chat: ChatRecord, staff: StaffIdentity, reasons: tuple[str, ...] = ()
+    ) -> bool:
         outcome = await self.store.end_chat(chat, EndedBy.COUNSELLOR)
         if outcome is None:
             return False
+        if self.stats is not None:
+            await self.stats.record_end(reasons)
         await self.hub.publish(frames.ended(EndedBy.COUNSELLOR.value), [to_visitor(chat.id)])
         await self.hub.publish(
             frames.ended(EndedBy.COUNSELLOR.value, chat=chat.id), [to_chat_staff(chat.id)]

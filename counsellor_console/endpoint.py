@@ -277,7 +277,7 @@ class ConsoleEndpoint:
     async def end_chat(
         self, chat: ChatRecord, staff: StaffIdentity, reasons: tuple[str, ...]
     ) -> None:
-        await self.ops.end_by_counsellor(chat, staff)
+        await self.ops.end_by_counsellor(chat, staff, reasons)
 
     async def refer(self, socket: ConsoleSocket, chat: ChatRecord, org_id: str) -> None:
         socket.send(frames.error("not_available", chat=chat.id))
