@@ -25,11 +25,13 @@ from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
 from chat.notices import all_reporting_duty_texts
 from chat.pubsub_store import PubSubTransport
+from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
 from counsellor_console.endpoint import ConsoleEndpoint
 from counsellor_console.metrics import metrics_response
+from counsellor_console.monitor import Monitor, create_admin_routes
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, create_console_routes
 from kb.bank import KnowledgeBank
@@ -156,7 +158,8 @@ def create_app(settings: Settings) -> Starlette:
     transport = PubSubTransport(redis)
     hub = EventHub(transport)
     store = ChatStore(redis, master_key, retention_secs=settings.chat.retention_secs)
-    ops = Conversations(store, hub, settings.chat)
+    stats = StatsRecorder(redis, clock=time.time)
+    ops = Conversations(store, hub, settings.chat, stats=stats)
     staff_store = StaffStore(redis, master_key)
     gate = StaffGate(staff_store)
     origins = frozenset(settings.allowed_origins)
@@ -174,6 +177,7 @@ def create_app(settings: Settings) -> Starlette:
         *_visitor_routes(settings, ops),
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins),
+        *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),
         *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
