@@ -86,7 +86,11 @@ async def test_logs_of_a_full_chat(
         await back.send({"type": "end"})
         await back.expect("ended")
         await back.send({"type": "return_code"})
-        secrets["return code"] = (await back.expect("return_code"))["code"]
+        answer = await back.next_frames(
+            lambda f: f.get("type") in ("return_code", "error"), only=("return_code", "error")
+        )
+        if answer[-1]["type"] == "return_code":  # return codes have their own tests
+            secrets["return code"] = answer[-1]["code"]
 
         # Errors and refusals are logged somewhere too.
         await back.send("not json")

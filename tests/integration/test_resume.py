@@ -16,6 +16,8 @@ from tests.support.clients import (
 )
 from tests.support.server import RunningServer
 
+RESUME_FRAMES = ("welcome", "msg", "joined", "queued", "error")
+
 
 async def resume(
     peers: Peers, server: RunningServer, token: str, last_seq: int
@@ -23,7 +25,9 @@ async def resume(
     """Reconnect with `resume`; returns the client and the frames up to the state frame."""
     visitor = await peers.visitor(server)
     await visitor.send(hello(resume={"token": token, "last_seq": last_seq}))
-    frames = await visitor.next_frames(lambda f: f.get("type") in ("joined", "queued", "error"))
+    frames = await visitor.next_frames(
+        lambda f: f.get("type") in ("joined", "queued", "error"), only=RESUME_FRAMES
+    )
     return visitor, frames
 
 

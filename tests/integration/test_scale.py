@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from tests.integration.conftest import Team
 from tests.support.clients import Frame, Peers, WsClient, accept, hello
 from tests.support.server import RunningServer
 
+RESUME_FRAMES = ("welcome", "msg", "joined", "queued", "error")
+
 # Grace (2 s) plus the time the service may need to notice that a process is gone.
-LOST_PROCESS_GRACE_S = 15.0
+LOST_PROCESS_GRACE_S = 10.0
 
 
 async def resume_on(
@@ -17,7 +20,9 @@ async def resume_on(
 ) -> tuple[WsClient, list[Frame]]:
     back = await peers.visitor(server)
     await back.send(hello(resume={"token": token, "last_seq": last_seq}))
-    frames = await back.next_frames(lambda f: f.get("type") in ("joined", "queued", "error"))
+    frames = await back.next_frames(
+        lambda f: f.get("type") in ("joined", "queued", "error"), only=RESUME_FRAMES
+    )
     return back, frames
 
 
@@ -112,3 +117,19 @@ async def test_queue_positions_are_shared_between_processes(
     assert (await second.expect("queued"))["position"] == 2
     third, _ = await peers.chat(team.server)
     assert (await third.expect("queued"))["position"] == 3
+
+
+async def test_sigterm_stops_a_server_that_had_a_dropped_visitor(
+    redis_url: str, server_factory: Callable[..., RunningServer], peers: Peers
+) -> None:
+    """A restart must not wait out the resume grace period (120 s): the chat lives in Redis."""
+    srv = server_factory()
+    visitor, _ = await peers.queued(srv)
+    await visitor.close()
+    await asyncio.sleep(0.2)
+    srv.proc.terminate()
+    for _ in range(60):
+        if srv.proc.poll() is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert srv.proc.poll() is not None, "fristad serve still running 3 s after SIGTERM"

@@ -8,7 +8,7 @@ import contextlib
 import json
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -126,11 +126,15 @@ class WsClient:
         return taken
 
     async def next_frames(
-        self, until: Callable[[Frame], bool], within: float = DEFAULT_TIMEOUT_S, skip: str = ""
+        self,
+        until: Callable[[Frame], bool],
+        within: float = DEFAULT_TIMEOUT_S,
+        only: Collection[str] = (),
     ) -> list[Frame]:
         """Frames in arrival order (buffered first) up to and including the first `until`.
 
-        Frames of type `skip` are left out of the result (console `queue` updates, say).
+        With `only`, frames of other types are dropped from the result: a client must ignore
+        message types it does not know, and a console hears `queue` updates at any time.
         """
         out: list[Frame] = []
         deadline = time.monotonic() + within
@@ -145,7 +149,7 @@ class WsClient:
                     frame = _decode(await asyncio.wait_for(self.ws.recv(), remaining))
                 except TimeoutError:
                     raise TimeoutError(f"condition not met; got {out}") from None
-            if skip and frame.get("type") == skip:
+            if only and frame.get("type") not in only:
                 continue
             out.append(frame)
             if until(frame):
@@ -357,8 +361,9 @@ class Peers:
         return visitor, chat
 
     async def console(self, server: RunningServer, http: httpx.Client) -> WsClient:
+        """A console that has had its first `queue` frame (left in its buffer)."""
         console = self.track(await connect_console(server, http))
-        await console.expect("queue")
+        console.buffer.insert(0, await console.expect("queue"))
         return console
 
     async def close_all(self) -> None:

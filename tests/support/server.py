@@ -17,6 +17,8 @@ from pathlib import Path
 from tests.support.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# How long a SIGTERM may take before the process is killed (a slow stop slows the suite).
+STOP_TIMEOUT_S = 3
 TEST_MASTER_KEY = base64.b64encode(bytes(range(32))).decode()
 
 
@@ -51,7 +53,7 @@ class RunningServer:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
