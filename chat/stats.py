@@ -72,8 +72,8 @@ MEASURES: Final = (
 #: and the contact count say enough).
 COUNTED_LEAVES: Final = ("exit", "timeout")
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_KOMMUN = re.compile(r"\d{4}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_KOMMUN = re.compile(r"[0-9]{4}")
 # The directory's organisation ids (counsellor_console/directory.py): nothing else is stored.
 _ORG_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _CATEGORY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
