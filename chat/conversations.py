@@ -26,8 +26,10 @@ from security.roles import StaffIdentity
 log = structlog.get_logger(__name__)
 
 LeaveHow = Literal["end", "exit", "timeout"]
-LIVE_HEARTBEAT_SECS: Final = 10
-LIVE_MARGIN_SECS: Final = 30  # how long a chat outlives a process that died holding its socket
+LIVE_HEARTBEAT_SECS: Final = 2
+# How long a chat outlives a process that died holding its visitor's socket, on top of the
+# grace period: two missed heartbeats. One ZADD of all of a process's chats every 2 s is cheap.
+LIVE_MARGIN_SECS: Final = 5
 REQUEUE_TEXT: Final = {
     "sv": "Chatten flyttas till nästa lediga samtalsstödjare. Vänta kvar, du är först i kön.",
     "en": "The chat is being moved to the next available counsellor. "

@@ -259,7 +259,8 @@ class VisitorEndpoint:
         ops.hub.on_queue_change(self._queue_dirty.set)
 
     async def serve(self, websocket: WebSocket) -> None:
-        if not origin_allowed(websocket.headers, self.allowed_origins):
+        secure = websocket.url.scheme == "wss"
+        if not origin_allowed(websocket.headers, self.allowed_origins, secure=secure):
             await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets 403
             return
         await websocket.accept()

@@ -96,10 +96,11 @@ def queue_item(item: QueueItem, cap: int) -> Frame:
 
 
 def queue(snapshot: QueueSnapshot, cap: int) -> Frame:
-    items = [
-        queue_item(item, cap) for channel_items in snapshot.items.values() for item in channel_items
-    ]
-    items.sort(key=lambda frame: -frame["waited_s"])
+    ordered = sorted(
+        (item for channel_items in snapshot.items.values() for item in channel_items),
+        key=lambda item: item.score,  # queue order: a hand-back goes in front of the oldest
+    )
+    items = [queue_item(item, cap) for item in ordered]
     return {"type": "queue", "total": snapshot.totals, "items": items}
 
 

@@ -9,8 +9,14 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 
-def origin_allowed(headers: Mapping[str, str], extra_origins: Collection[str]) -> bool:
-    """True when ``Origin`` is the service's own origin (from ``Host``) or configured."""
+def origin_allowed(
+    headers: Mapping[str, str], extra_origins: Collection[str], *, secure: bool
+) -> bool:
+    """True when ``Origin`` is the service's own origin or one configured.
+
+    The own origin is the request's scheme (``secure``: https/wss, as uvicorn sees it,
+    including behind a trusted proxy's X-Forwarded-Proto) with its ``Host``.
+    """
     origin = headers.get("origin")
     if not origin:
         return False
@@ -18,4 +24,5 @@ def origin_allowed(headers: Mapping[str, str], extra_origins: Collection[str]) -
     if origin in extra_origins:
         return True
     host = headers.get("host", "").lower()
-    return bool(host) and origin in (f"http://{host}", f"https://{host}")
+    scheme = "https" if secure else "http"
+    return bool(host) and origin == f"{scheme}://{host}"

@@ -112,17 +112,7 @@ class ConsoleSocket:
 
     async def start(self) -> None:
         self.ops.hub.register_staff(self.staff.username, self)
-        self.send(await self.ops.queue_frame())  # protocol.md: the first frame is the queue
-        self.send(
-            {
-                "type": "hello",
-                "me": {
-                    "username": self.staff.username,
-                    "name": self.staff.display_name,
-                    "role": self.staff.role.value,
-                },
-            }
-        )
+        self.send(await self.ops.queue_frame())
         for chat in await self.ops.store.load_chats(
             await self.ops.store.counsellor_chats(self.staff.username)
         ):
@@ -227,7 +217,8 @@ class ConsoleEndpoint:
         ops.hub.on_queue_change(self._queue_dirty.set)
 
     async def serve(self, websocket: WebSocket) -> None:
-        if not origin_allowed(websocket.headers, self.allowed_origins):
+        secure = websocket.url.scheme == "wss"
+        if not origin_allowed(websocket.headers, self.allowed_origins, secure=secure):
             await websocket.close(code=CLOSE_POLICY)
             return
         staff = await self.gate.identify(websocket)

@@ -83,7 +83,8 @@ def create_console_routes(gate: StaffGate, extra_origins: frozenset[str]) -> lis
         return TEMPLATES.TemplateResponse(request, "login.html", {"error": None})
 
     async def login_submit(request: Request) -> Response:
-        if request.headers.get("origin") and not origin_allowed(request.headers, extra_origins):
+        origin_ok = origin_allowed(request.headers, extra_origins, secure=served_securely(request))
+        if request.headers.get("origin") and not origin_ok:
             return PlainTextResponse("Forbidden", status_code=403)
         form = await request.form()
         username = str(form.get("username") or "").strip()
