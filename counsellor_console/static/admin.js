@@ -17,6 +17,7 @@
   var AGES = { under18: 'Under 18', '18plus': '18+', unsaid: 'Ej angiven' };
   var LANG_NAMES = { sv: 'svenska', en: 'engelska', ar: 'arabiska' };
   var CHANNEL_NAMES = { youth: 'Unga', professional: 'Yrkesverksamma' };
+  var ROLE_NAMES = { counsellor: 'Samtalsstödjare', supervisor: 'Handledare', admin: 'Administratör' };
   var LEFT_NAMES = { exit: 'Snabbutgångar', timeout: 'Tappad anslutning' };
 
   var latest = null;
@@ -94,7 +95,7 @@
     data.staff.forEach(function (person) {
       var row = el('tr');
       row.appendChild(el('td', person.name));
-      row.appendChild(el('td', person.role));
+      row.appendChild(el('td', ROLE_NAMES[person.role] || person.role));
       row.appendChild(el('td', person.chats, 'a-right'));
       list.appendChild(row);
     });
@@ -128,6 +129,8 @@
       var coords = points.map(function (p) { return x(p.t).toFixed(1) + ',' + y(p[channel]).toFixed(1); });
       if (points.length === 1) { coords.push((width - pad.right) + ',' + y(points[0][channel]).toFixed(1)); }
       root.appendChild(svg('polyline', { points: coords.join(' '), class: 'a-line a-line-' + channel }));
+      var last = points[points.length - 1];
+      root.appendChild(svg('circle', { cx: x(last.t).toFixed(1), cy: y(last[channel]).toFixed(1), r: 3.5, class: 'a-dot a-dot-' + channel }));
     });
     clear(container);
     container.appendChild(root);
@@ -142,20 +145,19 @@
       return;
     }
     var width = 560;
-    var rowH = 26;
-    var labelW = 230;
+    var rowH = 40;
     var height = entries.length * rowH + 4;
     var max = 5;
     entries.forEach(function (e) { max = Math.max(max, value(e.shown)); });
-    var barSpace = width - labelW - 50;
+    var barSpace = width - 50;
     var root = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, class: 'a-svg' });
     entries.forEach(function (entry, i) {
       var top = i * rowH + 2;
       var w = Math.max(2, barSpace * value(entry.shown) / max);
-      root.appendChild(svg('text', { x: labelW - 8, y: top + 17, class: 'a-label', 'text-anchor': 'end' }, entry.label));
+      root.appendChild(svg('text', { x: 0, y: top + 14, class: 'a-label' }, entry.label));
       var cls = entry.shown === SUPPRESSED ? 'a-bar a-bar-small' : 'a-bar';
-      root.appendChild(svg('rect', { x: labelW, y: top + 4, width: w.toFixed(1), height: rowH - 8, rx: 3, class: cls }));
-      root.appendChild(svg('text', { x: labelW + w + 6, y: top + 17, class: 'a-value' }, entry.shown));
+      root.appendChild(svg('rect', { x: 0, y: top + 20, width: w.toFixed(1), height: 14, rx: 3, class: cls }));
+      root.appendChild(svg('text', { x: w + 6, y: top + 32, class: 'a-value' }, entry.shown));
     });
     container.appendChild(root);
   }
@@ -171,7 +173,7 @@
     var root = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, class: 'a-svg', role: 'img' });
     root.appendChild(svg('title', {}, 'Väntetider i sekunder, högst ' + max));
     ordered.forEach(function (secs, i) {
-      var h = Math.max(1, (height - 4) * secs / max);
+      var h = Math.max(2, (height - 4) * secs / max);
       root.appendChild(svg('rect', { x: (i * step + 1).toFixed(1), y: (height - h).toFixed(1), width: (step - 2).toFixed(1), height: h.toFixed(1), class: 'a-bar' }));
     });
     container.appendChild(root);
