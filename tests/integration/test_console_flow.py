@@ -165,6 +165,7 @@ async def test_note_never_reaches_the_visitor_and_takes_no_seq(team: Team, peers
 
 async def test_transfer_back_to_the_queue(team: Team, peers: Peers) -> None:
     waiting, waiting_chat = await peers.queued(team.server)
+    await asyncio.sleep(1.1)  # the two have waited a different number of whole seconds
     visitor, chat = await peers.queued(team.server)
     anna = await peers.console(team.server, team.http["anna"])
     await accept(anna, chat)  # out of turn: the other visitor still waits, now at 1
