@@ -16,6 +16,7 @@ import structlog
 
 from chat import frames
 from chat.config import ChatConfig
+from chat.continuity import Continuity
 from chat.events import EventHub, to_chat_staff, to_visitor
 from chat.protocol import ChatState, EndedBy, estimate_wait_secs, initial_state
 from chat.stats_store import StatsRecorder
@@ -59,7 +60,9 @@ class Conversations:
         clock: Callable[[], float] = time.time,
         *,
         stats: StatsRecorder | None = None,
+        continuity: Continuity | None = None,
     ) -> None:
+        self.continuity = continuity
         self.store = store
         self.hub = hub
         self.config = config
@@ -180,6 +183,8 @@ class Conversations:
             return None
         if self.stats is not None:
             await self.stats.record_contact(chat, self.config.session_cap)
+        if self.continuity is not None:
+            await self.continuity.count_accepted(chat)
         await self.hub.publish(
             {"type": "joined", "counsellor": staff.display_name}, [to_visitor(chat.id)]
         )

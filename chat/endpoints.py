@@ -12,25 +12,36 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Collection
-from typing import Final
+from typing import Final, Protocol
 
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chat import frames
 from chat.connection import Connection
+from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
+from chat.events import ALL_STAFF
 from chat.notices import REPORTING_DUTY_ID, reporting_duty_text
 from chat.origin import origin_allowed
-from chat.protocol import ChatState, QueuedUpdateThrottle, visitor_msg_refusal
+from chat.protocol import (
+    ChatState,
+    QueuedUpdateThrottle,
+    return_code_allowed,
+    visitor_msg_refusal,
+)
 from chat.store import ChatEndedError, ChatRecord, StoredMessage
+from chat.survey import valid_answers
 from chat.wire import (
     Away,
     End,
     Exit,
+    ForgetCode,
     FrameError,
     Hello,
+    LeaveMessage,
     NoticeAck,
+    ReadReplies,
     ReturnCodeRequest,
     Survey,
     Typing,
@@ -42,9 +53,16 @@ from security.ratelimit import StrikeCounter, TokenBucket
 
 log = structlog.get_logger(__name__)
 
+
+class SurveyRecorder(Protocol):
+    async def record_survey(self, answers: dict[str, str]) -> None: ...
+
+
 CLOSE_POLICY: Final = 1008
 CLOSE_UNSUPPORTED: Final = 1003
 SWEEP_INTERVAL_SECS: Final = 0.5
+# Each code check costs an argon2id run (~0.1 s of CPU): bound them per connection.
+MAX_CODE_CHECKS_PER_CONNECTION: Final = 10
 QUEUE_REFRESH_SECS: Final = 5.0
 
 
@@ -56,6 +74,12 @@ class VisitorSocket:
         self.ops = endpoint.ops
         self.chat: ChatRecord | None = None
         self.throttle = QueuedUpdateThrottle()
+        self.continuity: Continuity | None = endpoint.continuity
+        self.held: HeldCode | None = None
+        self.was_accepted = False
+        self.ended_at: float | None = None
+        self.code_checks = 0
+        self.survey_done = False
         self.connection = Connection(
             websocket,
             own_author="visitor",
@@ -73,6 +97,7 @@ class VisitorSocket:
         if self.chat is not None:
             if kind == "joined":
                 self._set_state(ChatState.ACTIVE)
+                self.was_accepted = True
                 self.throttle.reset()
             elif kind == "queued":
                 self._set_state(ChatState.WAITING)
@@ -86,6 +111,8 @@ class VisitorSocket:
 
     def _set_state(self, state: ChatState) -> None:
         if self.chat is not None:
+            if state is ChatState.ENDED and self.chat.state is not ChatState.ENDED:
+                self.ended_at = time.time()
             self.chat = _with_state(self.chat, state)
 
     # -- frames --------------------------------------------------------------------------
@@ -105,8 +132,12 @@ class VisitorSocket:
         elif isinstance(frame, Away):
             if self.chat is not None and self.chat.state is not ChatState.ENDED:
                 await self.ops.set_away(self.chat.id, frame.on)
-        elif isinstance(frame, ReturnCodeRequest | Survey):
-            self.send(frames.error("not_available"))
+        elif isinstance(frame, ReturnCodeRequest):
+            await self._return_code()
+        elif isinstance(frame, Survey):
+            await self._survey(frame)
+        elif isinstance(frame, ForgetCode | LeaveMessage | ReadReplies):
+            await self._code_request(frame)
 
     async def _hello(self, hello: Hello) -> None:
         if self.chat is not None and self.chat.state is not ChatState.ENDED:
@@ -115,7 +146,19 @@ class VisitorSocket:
         if hello.resume is not None:
             await self._resume(hello)
             return
-        chat = await self.ops.open_chat(hello)
+        held = await self._check_code(hello.return_code) if hello.return_code else None
+        if hello.return_code and held is None:
+            self.send(frames.error("unknown_return_code"))
+        counted = await self.continuity.counted_before(held) if held and self.continuity else 0
+        chat = await self.ops.open_chat(
+            hello, session_number=counted + 1, code_record=held.record.record_id if held else None
+        )
+        self.held = held
+        self.was_accepted = False
+        self.ended_at = None
+        self.survey_done = False
+        if held is not None and self.continuity is not None:
+            await self.continuity.attach(chat, held, counted=False)
         self._attach(chat, delivered_up_to=0, own_floor=0)
         token = await self.ops.store.issue_resume_token(chat.id)
         self.send(
@@ -139,6 +182,11 @@ class VisitorSocket:
             return
         floor = await self.ops.store.message_count(chat.id)
         self._attach(chat, delivered_up_to=hello.resume.last_seq, own_floor=floor)
+        self.was_accepted = chat.state is ChatState.ACTIVE or chat.counsellor is not None
+        if chat.code_record:
+            code = await self.ops.store.open_secret(chat.id, "rc")
+            if code is not None:
+                self.held = HeldCode(code, record_of(chat.code_record))  # type: ignore[arg-type]  # a stored normalised code
         await self.ops.keep_alive([chat.id])
         token = await self.ops.store.issue_resume_token(chat.id)
         self.send(
@@ -219,6 +267,74 @@ class VisitorSocket:
         else:
             self.send(frames.ended("visitor"))
 
+    async def _check_code(self, text: str) -> HeldCode | None:
+        if self.continuity is None or self.code_checks >= MAX_CODE_CHECKS_PER_CONNECTION:
+            return None
+        self.code_checks += 1
+        return await self.continuity.find(text)
+
+    async def _return_code(self) -> None:
+        chat = self.chat
+        if chat is None or self.continuity is None:
+            self.send(frames.error("no_chat"))
+            return
+        if not return_code_allowed(chat.state, self.ended_at, time.time()):
+            self.send(frames.error("too_late"))
+            return
+        if self.held is None:
+            self.held = await self.continuity.issue_for(chat, counted=self.was_accepted)
+        used = await self.continuity.sessions_used(self.held)
+        self.send(
+            {
+                "type": "return_code",
+                "code": self.continuity.display(self.held),
+                "sessions_used": used,
+                "cap": self.ops.config.session_cap,
+            }
+        )
+
+    async def _survey(self, survey: Survey) -> None:
+        if self.chat is None or self.chat.state is not ChatState.ENDED or self.survey_done:
+            self.send(frames.error("no_survey"))
+            return
+        answers = valid_answers(survey.answers)
+        if answers is None:
+            raise FrameError("bad_field", "answers")
+        self.survey_done = True
+        if self.endpoint.stats is not None:
+            await self.endpoint.stats.record_survey(answers)
+        self.send({"type": "survey_received"})
+
+    async def _code_request(self, frame: ForgetCode | LeaveMessage | ReadReplies) -> None:
+        if self.continuity is None:
+            self.send(frames.error("not_available"))
+            return
+        if isinstance(frame, ForgetCode):
+            if self.code_checks >= MAX_CODE_CHECKS_PER_CONNECTION:
+                self.send(frames.error("rate_limited"))
+                return
+            self.code_checks += 1
+            forgotten = await self.continuity.forget(frame.code)
+            if forgotten and self.held is not None:
+                self.held = None
+            self.send({"type": "code_forgotten", "forgotten": forgotten})
+            return
+        if isinstance(frame, LeaveMessage) and frame.code is None:
+            code, record = await self.continuity.codes.issue()
+            held: HeldCode | None = HeldCode(code, record)
+        else:
+            held = await self._check_code(frame.code or "")
+        if held is None:
+            self.send(frames.error("unknown_return_code"))
+            return
+        if isinstance(frame, LeaveMessage):
+            await self.continuity.leave_message(held, frame.text)
+            self.send({"type": "message_left", "code": self.continuity.display(held)})
+            await self.ops.hub.publish({"type": "inbox_changed"}, [ALL_STAFF])
+        else:
+            items = [left_message_frame(m) for m in await self.continuity.thread(held)]
+            self.send({"type": "replies", "items": items})
+
     async def disconnected(self) -> None:
         chat = self.chat
         self._detach()
@@ -250,8 +366,12 @@ class VisitorEndpoint:
         *,
         allowed_origins: Collection[str],
         rate: tuple[float, int],
+        continuity: Continuity | None = None,
+        stats: SurveyRecorder | None = None,
     ) -> None:
         self.ops = ops
+        self.continuity = continuity
+        self.stats = stats
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.rate = rate
         self.sockets: dict[str, VisitorSocket] = {}

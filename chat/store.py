@@ -274,7 +274,7 @@ redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 if holder ~= '' then redis.call('SREM', KEYS[7] .. holder .. ':chats', ARGV[1]) end
 if tonumber(ARGV[4]) == 0 then
-  redis.call('HDEL', KEYS[1], 'dek')
+  redis.call('HDEL', KEYS[1], 'dek', 'sealed_rc')
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
   redis.call('EXPIRE', KEYS[1], ARGV[5])
 else
@@ -532,9 +532,30 @@ class ChatStore:
         """Delete the data key and every ciphertext of a chat now (retention purge)."""
         self._key_cache.pop(chat_id, None)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hdel(chat_key(chat_id), "dek")
+            pipe.hdel(chat_key(chat_id), "dek", "sealed_rc")
             pipe.delete(log_key(chat_id), ids_key(chat_id), notes_key(chat_id))
             await pipe.execute()
+
+    async def purge_expired(self) -> int:
+        """Shred ended chats past their retention, and chats left behind by a dead process.
+
+        Redis TTLs remove everything eventually; this applies the policy now
+        (``fristad purge``, and hourly in the service).
+        """
+        shredded = 0
+        now = now_ms()
+        async for key in self._redis.scan_iter(match=f"{PREFIX}chat:*", count=500):
+            name = str(as_text(key))
+            if name.count(":") != 2:
+                continue  # a chat's log, ids or notes: handled with its chat
+            chat_id = name.rsplit(":", 1)[1]
+            state, ended, has_key = await self._redis.hmget(name, ["state", "ended_ms", "dek"])
+            if state != ChatState.ENDED.value or not has_key:
+                continue
+            if ended is None or now - int(ended) >= self._retention * 1000:
+                await self.shred(chat_id)
+                shredded += 1
+        return shredded
 
     # -- messages ------------------------------------------------------------------------
 
@@ -601,6 +622,23 @@ class ChatStore:
                 continue
             out.append(StoredMessage(after_seq + offset + 1, record["f"], record["t"], record["a"]))
         return out
+
+    async def seal_secret(self, chat_id: str, name: str, value: str) -> None:
+        """Keep a secret with the chat, under its data key: shredded with the chat."""
+        data_key = await self._data_key(chat_id)
+        sealed = self._seal(chat_id, data_key, {"s": value, "n": name})
+        await self._redis.hset(chat_key(chat_id), f"sealed_{name}", sealed)
+
+    async def open_secret(self, chat_id: str, name: str) -> str | None:
+        sealed = as_text(await self._redis.hget(chat_key(chat_id), f"sealed_{name}"))
+        if not sealed:
+            return None
+        try:
+            data_key = await self._data_key(chat_id)
+            record = self._open(chat_id, data_key, sealed)
+        except (ChatEndedError, DecryptionError):
+            return None
+        return str(record["s"]) if record.get("n") == name else None
 
     async def message_count(self, chat_id: str) -> int:
         """The highest seq stored so far (0 for none)."""

@@ -107,8 +107,35 @@ class Away:
     on: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ForgetCode:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveMessage:
+    code: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReplies:
+    code: str
+
+
 VisitorFrame = (
-    Hello | NoticeAck | VisitorMsg | Typing | End | Exit | ReturnCodeRequest | Survey | Away
+    Hello
+    | NoticeAck
+    | VisitorMsg
+    | Typing
+    | End
+    | Exit
+    | ReturnCodeRequest
+    | Survey
+    | Away
+    | ForgetCode
+    | LeaveMessage
+    | ReadReplies
 )
 
 # ---- console frames ---------------------------------------------------------------------
@@ -150,7 +177,44 @@ class ConsoleEnd:
     reasons: tuple[str, ...]
 
 
-ConsoleFrame = Accept | ConsoleMsg | Note | Transfer | Refer | ConsoleEnd | Typing
+@dataclass(frozen=True, slots=True)
+class Summary:
+    chat: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class InboxList:
+    chat: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxOpen:
+    record: str
+    chat: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxReply:
+    record: str
+    text: str
+    chat: None = None
+
+
+ConsoleFrame = (
+    Accept
+    | ConsoleMsg
+    | Note
+    | Transfer
+    | Refer
+    | ConsoleEnd
+    | Typing
+    | Summary
+    | InboxList
+    | InboxOpen
+    | InboxReply
+)
+MAX_SUMMARY_CHARS: Final = 2000
 
 
 # ---- parsing ----------------------------------------------------------------------------
@@ -327,6 +391,11 @@ _VISITOR_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], VisitorFrame]]] 
     "return_code": lambda _obj: ReturnCodeRequest(),
     "survey": _survey,
     "away": _away,
+    "forget_code": lambda obj: ForgetCode(_required(obj, "code", MAX_RETURN_CODE_CHARS)),
+    "leave_message": lambda obj: LeaveMessage(
+        _str(obj, "code", MAX_RETURN_CODE_CHARS, optional=True), chat_text(obj)
+    ),
+    "read_replies": lambda obj: ReadReplies(_required(obj, "code", MAX_RETURN_CODE_CHARS)),
 }
 
 
@@ -338,6 +407,13 @@ def _console_end(obj: Mapping[str, Any]) -> ConsoleEnd:
     if any(not isinstance(r, str) or r not in TOPICS for r in reasons):
         raise FrameError("bad_field", "reasons")
     return ConsoleEnd(chat, tuple(dict.fromkeys(reasons)))
+
+
+def _summary_text(obj: Mapping[str, Any]) -> str:
+    value = obj.get("text")
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_SUMMARY_CHARS:
+        raise FrameError("bad_field", "text")
+    return value
 
 
 def _console_typing(obj: Mapping[str, Any]) -> Typing:
@@ -354,4 +430,8 @@ _CONSOLE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], ConsoleFrame]]] 
     "refer": lambda obj: Refer(_required(obj, "chat"), _required(obj, "org")),
     "end": _console_end,
     "typing": _console_typing,
+    "summary": lambda obj: Summary(_required(obj, "chat"), _summary_text(obj)),
+    "inbox": lambda _obj: InboxList(),
+    "inbox_open": lambda obj: InboxOpen(_required(obj, "record")),
+    "inbox_reply": lambda obj: InboxReply(_required(obj, "record"), chat_text(obj)),
 }

@@ -481,3 +481,19 @@ def filter_orgs(
             continue
         out.append(org)
     return out
+
+
+CONTACT_LABELS: Final[dict[str, str]] = {
+    "phone": "Telefon",
+    "web": "Webb",
+    "email": "E-post",
+    "address": "Adress",
+    "hours": "Öppet",
+}
+
+
+def card_as_text(card: PublicCard) -> str:
+    """The card as a transcript line, so a resumed page still has the referral."""
+    lines = [f"Tips: {card['name']}: {card['helps_with']}"]
+    lines += [f"{CONTACT_LABELS.get(c['kind'], c['kind'])}: {c['value']}" for c in card["contact"]]
+    return "\n".join(lines)

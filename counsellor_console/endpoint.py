@@ -19,9 +19,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chat import frames
 from chat.connection import Connection
+from chat.continuity import left_message_frame
 from chat.conversations import Conversations, NotYoursError
 from chat.events import to_staff, to_visitor
 from chat.origin import origin_allowed
+from chat.returncode_store import UnknownRecordError
 from chat.store import ChatEndedError, ChatRecord, StoredMessage
 from chat.wire import (
     Accept,
@@ -29,12 +31,18 @@ from chat.wire import (
     ConsoleFrame,
     ConsoleMsg,
     FrameError,
+    InboxList,
+    InboxOpen,
+    InboxReply,
     Note,
     Refer,
+    Summary,
     Transfer,
     Typing,
     parse_console_frame,
 )
+from counsellor_console.directory import card_as_text, public_card
+from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate
 from security.ratelimit import StrikeCounter, TokenBucket
@@ -130,6 +138,9 @@ class ConsoleSocket:
         if isinstance(frame, Accept):
             await self._accept(frame.chat)
             return
+        if isinstance(frame, InboxList | InboxOpen | InboxReply):
+            await self.endpoint.answer_inbox(self, frame)
+            return
         if frame.chat is None:  # the console parser requires it; be explicit anyway
             raise FrameError("bad_field", "chat")
         try:
@@ -157,6 +168,10 @@ class ConsoleSocket:
             await self._transfer(chat, frame.to)
         elif isinstance(frame, Refer):
             await self.endpoint.refer(self, chat, frame.org)
+        elif isinstance(frame, Summary):
+            continuity = self.ops.continuity
+            saved = continuity is not None and await continuity.save_summary(chat, frame.text)
+            self.send({"type": "summary_saved", "chat": chat.id, "saved": saved})
 
     async def _accept(self, chat_id: str) -> None:
         chat = await self.ops.accept(chat_id, self.staff)
@@ -206,10 +221,12 @@ class ConsoleEndpoint:
         *,
         allowed_origins: Collection[str],
         rate: tuple[float, int],
+        directory: DirectoryStore | None = None,
     ) -> None:
         self.ops = ops
         self.gate = gate
         self.staff_store: StaffStore = gate.store
+        self.directory = directory
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.rate = rate
         self.sockets: set[ConsoleSocket] = set()
@@ -271,7 +288,59 @@ class ConsoleEndpoint:
         await self.ops.end_by_counsellor(chat, staff, reasons)
 
     async def refer(self, socket: ConsoleSocket, chat: ChatRecord, org_id: str) -> None:
-        socket.send(frames.error("not_available", chat=chat.id))
+        """Send an organisation's public card into the chat and record the referral.
+
+        The card is also stored as a system message, so it is in the transcript a resumed
+        page replays; the staff-only contact fields never leave ``directory.staff_view``.
+        """
+        org = await self.directory.get(org_id) if self.directory is not None else None
+        if org is None:
+            raise FrameError("bad_field", "org")
+        card = public_card(org)
+        await self.ops.hub.publish({"type": "referral", "card": card}, [to_visitor(chat.id)])
+        await self.ops.post_system_message(chat, card_as_text(card))
+        if self.ops.stats is not None:
+            await self.ops.stats.record_referral(org.id)
+        socket.send({"type": "referred", "chat": chat.id, "org": org.id, "card": card})
+        log.info("chat_referred", chat=chat.id, org=org.id)
+
+    async def answer_inbox(
+        self, socket: ConsoleSocket, frame: InboxList | InboxOpen | InboxReply
+    ) -> None:
+        """Messages left with a return code while chat was closed, and the replies to them."""
+        continuity = self.ops.continuity
+        if continuity is None:
+            socket.send(frames.error("not_available"))
+            return
+        codes = continuity.codes
+        try:
+            if isinstance(frame, InboxOpen):
+                thread = await codes.thread(frame.record)
+                items = [left_message_frame(m) for m in thread]
+                socket.send({"type": "inbox_thread", "record": frame.record, "items": items})
+                return
+            if isinstance(frame, InboxReply):
+                await codes.reply(frame.record, frame.text)
+                socket.send({"type": "inbox_replied", "record": frame.record})
+                log.info("inbox_replied", staff=socket.staff.username)
+        except UnknownRecordError:
+            raise FrameError("bad_field", "record") from None
+        socket.send(await self.inbox_frame())
+
+    async def inbox_frame(self) -> frames.Frame:
+        continuity = self.ops.continuity
+        items = [] if continuity is None else await continuity.codes.unanswered()
+        return {
+            "type": "inbox",
+            "items": [
+                {
+                    "record": item.record_id,
+                    "waiting_since": frames.rfc3339(int(item.waiting_since.timestamp() * 1000)),
+                    "unanswered": item.unanswered,
+                }
+                for item in items
+            ],
+        }
 
     # -- per-process background work -----------------------------------------------------
 

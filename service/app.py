@@ -20,15 +20,19 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from chat.config import ChatConfig
+from chat.continuity import Continuity
 from chat.conversations import Conversations
 from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
 from chat.notices import all_reporting_duty_texts
 from chat.pubsub_store import PubSubTransport
+from chat.returncode_store import ReturnCodeStore
 from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
+from counsellor_console.directory_routes import create_directory_routes
+from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
 from counsellor_console.metrics import metrics_response
 from counsellor_console.monitor import Monitor, create_admin_routes
@@ -37,6 +41,7 @@ from counsellor_console.web import StaffGate, create_console_routes
 from kb.bank import KnowledgeBank
 from kb.store import KbStore
 from kb.web import create_kb_routes
+from security.crypto import derive_key
 from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
 from service.redis_pool import open_redis
@@ -146,6 +151,11 @@ def _ops_routes(
     ]
 
 
+def return_code_pepper(master_key: bytes) -> bytes:
+    """The return codes' service secret, derived so it changes only with the master key."""
+    return derive_key(master_key, b"", b"fristad/return-code/pepper/v1")
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the whole service from its settings; shared resources live in the lifespan."""
     master_key = settings.master_key
@@ -159,12 +169,23 @@ def create_app(settings: Settings) -> Starlette:
     hub = EventHub(transport)
     store = ChatStore(redis, master_key, retention_secs=settings.chat.retention_secs)
     stats = StatsRecorder(redis, clock=time.time)
-    ops = Conversations(store, hub, settings.chat, stats=stats)
+    codes = ReturnCodeStore(redis, return_code_pepper(master_key), settings.return_code_ttl_secs)
+    continuity = Continuity(codes, store, settings.chat.session_cap)
+    ops = Conversations(store, hub, settings.chat, stats=stats, continuity=continuity)
     staff_store = StaffStore(redis, master_key)
+    directory = DirectoryStore(redis)
     gate = StaffGate(staff_store)
     origins = frozenset(settings.allowed_origins)
-    visitor = VisitorEndpoint(ops, allowed_origins=origins, rate=settings.chat.visitor_rate)
-    console = ConsoleEndpoint(ops, gate, allowed_origins=origins, rate=settings.chat.console_rate)
+    visitor = VisitorEndpoint(
+        ops,
+        allowed_origins=origins,
+        rate=settings.chat.visitor_rate,
+        continuity=continuity,
+        stats=stats,
+    )
+    console = ConsoleEndpoint(
+        ops, gate, allowed_origins=origins, rate=settings.chat.console_rate, directory=directory
+    )
     transport.on_reconnect = hub.notify_queue_listeners
 
     async def current_staff(request: Request) -> StaffIdentity | None:
@@ -177,6 +198,7 @@ def create_app(settings: Settings) -> Starlette:
         *_visitor_routes(settings, ops),
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins),
+        *create_directory_routes(gate, directory),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),
         *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
         WebSocketRoute("/ws/visit", visitor.serve),
