@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from chat.stats import Counts, DayRange, expires_at
 from chat.stats_store import StatsReader, StatsRecorder
 from tests.integration.conftest import Team
 from tests.support.clients import Peers, WsClient, accept
-from tests.support.server import run_cli
+from tests.support.server import RunningServer, run_cli
 
 SECRET_TEXT = "Jag heter Samira och bor på Storgatan 7"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -149,6 +149,20 @@ async def test_quick_exit_is_counted_and_unaccepted_chats_are_not_contacts(
     assert rows[("contacts", "all")] == "<5"  # one: the chat that waited and left is not
     counts = await raw_counts(team.server.redis_url)
     assert counts[("contacts", "all")] == 1
+
+
+async def test_a_timeout_is_counted(
+    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
+) -> None:
+    srv = server_factory(FRISTAD_RESUME_GRACE_S="1")
+    visitor, chat = await peers.queued(srv)
+    console = await peers.console(srv, team.http["anna"])
+    await accept(console, chat)
+    visitor.abort()
+    await console.expect("visitor_left", chat=chat, how="timeout", timeout=8)
+
+    assert rows_of(fetch_csv(team))[("visitor_left", "timeout")] == "<5"
+    assert (await raw_counts(team.server.redis_url))[("visitor_left", "timeout")] == 1
 
 
 async def test_redis_holds_no_chat_id_text_or_time_in_the_statistics(
