@@ -64,7 +64,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_url(redis_server: str) -> Iterator[str]:
+def redis_url(redis_server: str) -> str:
     """The session's Redis, emptied before each test that asks for it."""
     client = redis.Redis.from_url(redis_server)
     client.flushall()
