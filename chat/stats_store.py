@@ -35,6 +35,7 @@ from chat.stats import (
     end_counters,
     expires_at,
     leave_counters,
+    parse_counter_field,
     referral_counters,
     stockholm_day,
     survey_counters,
@@ -46,6 +47,8 @@ log = structlog.get_logger(__name__)
 RECENT_WAITS_KEPT: Final = 30
 RECENT_WAITS_TTL_SECS: Final = 3600
 COUNTED_FLAG: Final = "stats_counted"
+#: Measures of the console's risk guide: ``risk_{question}|{yes|no|dont_know}``.
+RISK_PREFIX: Final = "risk_"
 
 # KEYS[1] the day's hash, KEYS[2] the chat's hash; ARGV[1] expiry (unix s), ARGV[2] the flag,
 # ARGV[3..] the fields to add 1 to.
@@ -141,6 +144,14 @@ class StatsRecorder:
     async def record_survey(self, answers: Mapping[str, str | int]) -> None:
         """A visitor's survey answers, per question and answer; an invalid set counts nothing."""
         await self._add(survey_counters(answers), "survey")
+
+    async def record_risk(self, answers: Mapping[str, str]) -> None:
+        """The risk guide's answers, per question and answer (no chat, no person); a set with
+        anything that is not a plain key counts nothing."""
+        counters = [(RISK_PREFIX + key, value) for key, value in sorted(answers.items())]
+        if any(parse_counter_field(counter_field(m, c)) is None for m, c in counters):
+            return
+        await self._add(counters, "risk")
 
 
 class StatsReader:

@@ -36,6 +36,7 @@ from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
 from counsellor_console.metrics import metrics_response
 from counsellor_console.monitor import Monitor, create_admin_routes
+from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, create_console_routes
 from kb.bank import KnowledgeBank
@@ -199,6 +200,7 @@ def create_app(settings: Settings) -> Starlette:
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins),
         *create_directory_routes(gate, directory),
+        *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),
         *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
         WebSocketRoute("/ws/visit", visitor.serve),
