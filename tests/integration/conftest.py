@@ -61,6 +61,25 @@ def server_factory(
         srv.stop()
 
 
+@pytest.fixture(scope="module")
+def module_server_factory(
+    redis_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., RunningServer]]:
+    """As `server_factory`, for servers that several tests of a module share (a setting that
+    differs, started once): they are stopped when the module ends."""
+    started: list[RunningServer] = []
+    log_dir: Path = tmp_path_factory.mktemp("logs")
+
+    def start(**env: str) -> RunningServer:
+        srv = start_server_with(redis_server, log_dir, env)
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
 @pytest.fixture
 def staff(redis_url: str) -> Callable[..., StaffCredentials]:
     counter = iter(range(1, 1000))

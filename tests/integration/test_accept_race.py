@@ -5,12 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
+
 from tests.integration.conftest import Team
 from tests.support.clients import Frame, Peers, WsClient
 from tests.support.server import RunningServer
 
 CONSOLES_PER_USER_PER_SERVER = 3  # 4 users x 2 servers x 3 = 24 consoles
 ROUNDS = 4
+
+
+@pytest.fixture(scope="module")
+def second(module_server_factory: Callable[..., RunningServer]) -> RunningServer:
+    """A second process on the same Redis."""
+    return module_server_factory()
 
 
 async def outcome(console: WsClient, chat: str) -> Frame:
@@ -26,9 +34,9 @@ async def outcome(console: WsClient, chat: str) -> Frame:
 
 
 async def test_exactly_one_of_many_consoles_wins(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
+    team: Team, second: RunningServer, peers: Peers
 ) -> None:
-    servers = [team.server, server_factory()]
+    servers = [team.server, second]
     consoles: list[WsClient] = []
     for srv in servers:
         for name in team.http:
@@ -65,10 +73,10 @@ async def test_exactly_one_of_many_consoles_wins(
 
 
 async def test_several_chats_at_once_each_taken_once(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
+    team: Team, second: RunningServer, peers: Peers
 ) -> None:
     """Five chats, every console tries every chat at the same time."""
-    servers = [team.server, server_factory()]
+    servers = [team.server, second]
     consoles = [await peers.console(srv, team.http[name]) for srv in servers for name in team.http]
     consoles += [await peers.console(srv, team.http["anna"]) for srv in servers for _ in range(6)]
     assert len(consoles) >= 20

@@ -32,6 +32,7 @@ from tests.support.server import RunningServer
 
 MAX_FRAME_BYTES = 16 * 1024
 MAX_TEXT_CHARS = 4000
+EXTRA_ORIGINS = ("https://fristad.example", "https://partner.example")
 ASTRAL = "\U0001f30a"  # 🌊: one code point, four UTF-8 bytes, two UTF-16 units
 
 
@@ -266,10 +267,20 @@ async def _flood(client: WsClient, frame: Frame, count: int) -> None:
         await client.send(frame)
 
 
+@pytest.fixture(scope="module")
+def limited(module_server_factory: Callable[..., RunningServer]) -> RunningServer:
+    """One server for the settings that differ here: low rates, extra allowed origins."""
+    return module_server_factory(
+        FRISTAD_VISITOR_RATE="5/5",
+        FRISTAD_CONSOLE_RATE="5/5",
+        FRISTAD_ALLOWED_ORIGINS=",".join(EXTRA_ORIGINS),
+    )
+
+
 async def test_visitor_rate_limited_then_recovers(
-    redis_url: str, server_factory: Callable[..., RunningServer], peers: Peers
+    redis_url: str, limited: RunningServer, peers: Peers
 ) -> None:
-    srv = server_factory(FRISTAD_VISITOR_RATE="5/5")
+    srv = limited
     visitor, _ = await peers.chat(srv)
     await visitor.expect("queued")
     # A burst of 5 allowed, then 3 over: limited, not yet "persistent abuse".
@@ -282,9 +293,9 @@ async def test_visitor_rate_limited_then_recovers(
 
 
 async def test_visitor_persistent_abuse_closes_1008(
-    redis_url: str, server_factory: Callable[..., RunningServer], peers: Peers
+    redis_url: str, limited: RunningServer, peers: Peers
 ) -> None:
-    srv = server_factory(FRISTAD_VISITOR_RATE="5/5")
+    srv = limited
     visitor, _ = await peers.chat(srv)
 
     async def read_until_closed() -> None:
@@ -308,10 +319,8 @@ async def test_visitor_persistent_abuse_closes_1008(
     assert "rate_limited" in codes, "the client is warned before it is closed"
 
 
-async def test_console_rate_limited(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
-) -> None:
-    srv = server_factory(FRISTAD_CONSOLE_RATE="5/5")
+async def test_console_rate_limited(team: Team, limited: RunningServer, peers: Peers) -> None:
+    srv = limited
     console = await peers.console(srv, team.http["anna"])
     await _flood(console, {"type": "dance"}, 12)
     await console.expect("error", code="rate_limited", timeout=3)
@@ -366,10 +375,10 @@ async def test_visit_same_origin_by_host_header(fresh: RunningServer, peers: Pee
 
 
 async def test_allowed_origins_setting(
-    redis_url: str, server_factory: Callable[..., RunningServer], peers: Peers
+    redis_url: str, limited: RunningServer, peers: Peers
 ) -> None:
-    srv = server_factory(FRISTAD_ALLOWED_ORIGINS="https://fristad.example,https://partner.example")
-    for origin in ("https://fristad.example", "https://partner.example"):
+    srv = limited
+    for origin in EXTRA_ORIGINS:
         client = peers.track(await connect_ws(srv, "/ws/visit", origin))
         await prove_open_visitor(client)
     assert await _refused(srv, "/ws/visit", "https://other.example") == 403

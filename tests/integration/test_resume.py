@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import pytest
+
 from tests.integration.conftest import Team
 from tests.support.clients import (
     QUEUE_UPDATE_WAIT_S,
@@ -167,10 +169,18 @@ async def test_token_of_an_ended_chat_fails(team: Team, peers: Peers) -> None:
     await other.expect("error", code="resume_failed")
 
 
+GRACE_S = 2
+
+
+@pytest.fixture(scope="module")
+def short_grace(module_server_factory: Callable[..., RunningServer]) -> RunningServer:
+    return module_server_factory(FRISTAD_RESUME_GRACE_S=str(GRACE_S))
+
+
 async def test_grace_period_ends_the_chat(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
+    team: Team, short_grace: RunningServer, peers: Peers
 ) -> None:
-    srv = server_factory(FRISTAD_RESUME_GRACE_S="2")
+    srv = short_grace
     visitor, welcome = await peers.chat(srv)
     chat = welcome["chat"]
     await visitor.expect("queued")
@@ -188,31 +198,31 @@ async def test_grace_period_ends_the_chat(
 
 
 async def test_resume_within_a_short_grace_period(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
+    team: Team, short_grace: RunningServer, peers: Peers
 ) -> None:
-    srv = server_factory(FRISTAD_RESUME_GRACE_S="3")
+    srv = short_grace
     visitor, welcome = await peers.chat(srv)
     await visitor.expect("queued")
     visitor.abort()
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(GRACE_S / 3)
     _, frames = await resume(peers, srv, welcome["token"], 0)
     assert frames[0]["type"] == "welcome"
     assert frames[-1]["type"] == "queued"
     # The resumed chat is not ended when the first connection's grace runs out.
-    await asyncio.sleep(3.0)
+    await asyncio.sleep(GRACE_S)
     console = await peers.console(srv, team.http["anna"])
     await accept(console, welcome["chat"])
 
 
 async def test_queued_visitor_grace_leaves_the_queue(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
+    redis_url: str, short_grace: RunningServer, peers: Peers
 ) -> None:
-    srv = server_factory(FRISTAD_RESUME_GRACE_S="1")
+    srv = short_grace
     gone, welcome = await peers.chat(srv)
     await gone.expect("queued")
     stays, _ = await peers.chat(srv)
     assert (await stays.expect("queued"))["position"] == 2
     gone.abort()
-    moved = await stays.expect("queued", position=1, timeout=4 + QUEUE_UPDATE_WAIT_S)
+    moved = await stays.expect("queued", position=1, timeout=GRACE_S + 3 + QUEUE_UPDATE_WAIT_S)
     assert moved["position"] == 1
     del welcome

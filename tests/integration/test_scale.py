@@ -12,7 +12,7 @@ from tests.support.server import RunningServer
 RESUME_FRAMES = ("welcome", "msg", "joined", "queued", "error")
 
 # Grace (2 s) plus the time the service may need to notice that a process is gone.
-LOST_PROCESS_GRACE_S = 10.0
+LOST_PROCESS_GRACE_S = 12.0
 
 
 async def resume_on(
@@ -108,9 +108,9 @@ async def test_grace_runs_out_even_when_the_visitors_process_died(
 
 
 async def test_queue_positions_are_shared_between_processes(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
+    team: Team, module_server_factory: Callable[..., RunningServer], peers: Peers
 ) -> None:
-    a = server_factory()
+    a = module_server_factory()
     first, _ = await peers.chat(team.server)
     assert (await first.expect("queued"))["position"] == 1
     second, _ = await peers.chat(a)

@@ -384,10 +384,14 @@ async def test_unknown_return_code(fresh: RunningServer, peers: Peers) -> None:
     await visitor.expect("queued")
 
 
-async def test_over_cap_still_goes_ahead(
-    team: Team, server_factory: Callable[..., RunningServer], peers: Peers
-) -> None:
-    srv = server_factory(FRISTAD_SESSION_CAP="1")
+@pytest.fixture(scope="module")
+def small(module_server_factory: Callable[..., RunningServer]) -> RunningServer:
+    """A server with a session cap of 1 and room for 2 in each channel's queue."""
+    return module_server_factory(FRISTAD_SESSION_CAP="1", FRISTAD_QUEUE_MAX="2")
+
+
+async def test_over_cap_still_goes_ahead(team: Team, small: RunningServer, peers: Peers) -> None:
+    srv = small
     visitor, chat = await peers.queued(srv)
     console = await peers.console(srv, team.http["anna"])
     await accept(console, chat)
@@ -448,10 +452,8 @@ async def test_closed_outside_opening_hours(
     assert status["open"] is False
 
 
-async def test_full_queue(
-    redis_url: str, server_factory: Callable[..., RunningServer], peers: Peers
-) -> None:
-    srv = server_factory(FRISTAD_QUEUE_MAX="2")
+async def test_full_queue(redis_url: str, small: RunningServer, peers: Peers) -> None:
+    srv = small
     await peers.queued(srv)
     await peers.queued(srv)
     visitor = await peers.visitor(srv)
