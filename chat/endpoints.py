@@ -49,6 +49,7 @@ from chat.wire import (
     VisitorMsg,
     parse_visitor_frame,
 )
+from security.address_limits import AddressLimits
 from security.ratelimit import StrikeCounter, TokenBucket
 
 log = structlog.get_logger(__name__)
@@ -79,6 +80,7 @@ class VisitorSocket:
         self.was_accepted = False
         self.ended_at: float | None = None
         self.code_checks = 0
+        self.address = ""  # only to count chats per address; never stored or logged
         self.survey_done = False
         self.connection = Connection(
             websocket,
@@ -145,6 +147,12 @@ class VisitorSocket:
             return
         if hello.resume is not None:
             await self._resume(hello)
+            return
+        limits = self.endpoint.address_limits
+        if limits is not None and not await limits.allow(
+            self.address, "chat", limits.chats_per_minute
+        ):
+            self.send(frames.error("rate_limited"))
             return
         held = await self._check_code(hello.return_code) if hello.return_code else None
         if hello.return_code and held is None:
@@ -368,7 +376,9 @@ class VisitorEndpoint:
         rate: tuple[float, int],
         continuity: Continuity | None = None,
         stats: SurveyRecorder | None = None,
+        address_limits: AddressLimits | None = None,
     ) -> None:
+        self.address_limits = address_limits
         self.ops = ops
         self.continuity = continuity
         self.stats = stats
@@ -383,8 +393,22 @@ class VisitorEndpoint:
         if not origin_allowed(websocket.headers, self.allowed_origins, secure=secure):
             await websocket.close(code=CLOSE_POLICY)  # before accept: the handshake gets 403
             return
-        await websocket.accept()
+        address = websocket.client.host if websocket.client else ""
+        slot = await self.address_limits.open_socket(address) if self.address_limits else ""
+        if slot is None:
+            log.warning("visitor_refused", reason="address_socket_cap")
+            await websocket.close(code=CLOSE_POLICY)
+            return
+        try:
+            await websocket.accept()
+            await self._converse(websocket, address)
+        finally:
+            if self.address_limits is not None and slot:
+                await self.address_limits.close_socket(slot)
+
+    async def _converse(self, websocket: WebSocket, address: str) -> None:
         socket = VisitorSocket(websocket, self)
+        socket.address = address
         socket.connection.start()
         bucket = TokenBucket(*self.rate)
         strikes = StrikeCounter()

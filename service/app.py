@@ -42,6 +42,8 @@ from counsellor_console.web import StaffGate, create_console_routes
 from kb.bank import KnowledgeBank
 from kb.store import KbStore
 from kb.web import create_kb_routes
+from security.address import AddressHasher
+from security.address_limits import AddressLimits, AddressRateLimitMiddleware
 from security.crypto import derive_key
 from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
@@ -177,8 +179,16 @@ def create_app(settings: Settings) -> Starlette:
     directory = DirectoryStore(redis)
     gate = StaffGate(staff_store)
     origins = frozenset(settings.allowed_origins)
+    address_limits = AddressLimits(
+        redis,
+        AddressHasher(derive_key(master_key, b"", b"fristad/address-hash/v1")),
+        max_sockets=settings.address_sockets,
+        http_per_minute=settings.address_http_per_minute,
+        chats_per_minute=settings.address_chats_per_minute,
+    )
     visitor = VisitorEndpoint(
         ops,
+        address_limits=address_limits,
         allowed_origins=origins,
         rate=settings.chat.visitor_rate,
         continuity=continuity,
@@ -235,6 +245,7 @@ def create_app(settings: Settings) -> Starlette:
             await redis.aclose()
 
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     app.state.started_at = time.time()
     return app

@@ -22,6 +22,11 @@ from chat.config import (
     ChatConfig,
 )
 from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
+from security.address_limits import (
+    DEFAULT_HTTP_REQUESTS_PER_MINUTE,
+    DEFAULT_MAX_SOCKETS_PER_ADDRESS,
+    DEFAULT_NEW_CHATS_PER_MINUTE,
+)
 from security.crypto import KeyFormatError, load_master_key
 from security.ratelimit import RateFormatError, parse_rate
 
@@ -58,6 +63,18 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
         "seconds a return code lives without use",
         str(DEFAULT_RETURN_CODE_TTL_SECS),
     ),
+    "FRISTAD_ADDRESS_SOCKETS": (
+        "open visitor sockets allowed from one address",
+        str(DEFAULT_MAX_SOCKETS_PER_ADDRESS),
+    ),
+    "FRISTAD_ADDRESS_HTTP_RATE": (
+        "HTTP requests a minute from one address",
+        str(DEFAULT_HTTP_REQUESTS_PER_MINUTE),
+    ),
+    "FRISTAD_ADDRESS_CHAT_RATE": (
+        "new chats a minute from one address",
+        str(DEFAULT_NEW_CHATS_PER_MINUTE),
+    ),
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
@@ -78,6 +95,9 @@ class Settings:
     exit_url: str = DEFAULT_EXIT_URL
     hsts: bool = False
     return_code_ttl_secs: int = DEFAULT_RETURN_CODE_TTL_SECS
+    address_sockets: int = DEFAULT_MAX_SOCKETS_PER_ADDRESS
+    address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
+    address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -167,6 +187,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
         chat=chat,
         exit_url=env.get("FRISTAD_EXIT_URL") or DEFAULT_EXIT_URL,
         hsts=_flag(env, "FRISTAD_HSTS"),
+        address_sockets=_int(
+            env, "FRISTAD_ADDRESS_SOCKETS", DEFAULT_MAX_SOCKETS_PER_ADDRESS, minimum=1
+        ),
+        address_http_per_minute=_int(
+            env, "FRISTAD_ADDRESS_HTTP_RATE", DEFAULT_HTTP_REQUESTS_PER_MINUTE, minimum=1
+        ),
+        address_chats_per_minute=_int(
+            env, "FRISTAD_ADDRESS_CHAT_RATE", DEFAULT_NEW_CHATS_PER_MINUTE, minimum=1
+        ),
         return_code_ttl_secs=_int(
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
         ),
