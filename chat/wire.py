@@ -201,8 +201,22 @@ class InboxReply:
     chat: None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A supervisor opens a chat they do not hold (read only, audited)."""
+
+    chat: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unwatch:
+    chat: str
+
+
 ConsoleFrame = (
     Accept
+    | Watch
+    | Unwatch
     | ConsoleMsg
     | Note
     | Transfer
@@ -432,6 +446,8 @@ _CONSOLE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], ConsoleFrame]]] 
     "typing": _console_typing,
     "summary": lambda obj: Summary(_required(obj, "chat"), _summary_text(obj)),
     "inbox": lambda _obj: InboxList(),
+    "watch": lambda obj: Watch(_required(obj, "chat")),
+    "unwatch": lambda obj: Unwatch(_required(obj, "chat")),
     "inbox_open": lambda obj: InboxOpen(_required(obj, "record")),
     "inbox_reply": lambda obj: InboxReply(_required(obj, "record"), chat_text(obj)),
 }

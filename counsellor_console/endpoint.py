@@ -23,6 +23,7 @@ from chat.continuity import left_message_frame
 from chat.conversations import Conversations, NotYoursError
 from chat.events import to_staff, to_visitor
 from chat.origin import origin_allowed
+from chat.protocol import ChatState
 from chat.returncode_store import UnknownRecordError
 from chat.store import ChatEndedError, ChatRecord, StoredMessage
 from chat.wire import (
@@ -39,8 +40,12 @@ from chat.wire import (
     Summary,
     Transfer,
     Typing,
+    Unwatch,
+    Watch,
     parse_console_frame,
 )
+from counsellor_console.audit import ChatTransferred, ChatWatched
+from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import StaffStore
@@ -138,6 +143,9 @@ class ConsoleSocket:
         if isinstance(frame, Accept):
             await self._accept(frame.chat)
             return
+        if isinstance(frame, Watch | Unwatch):
+            await self._watch_request(frame)
+            return
         if isinstance(frame, InboxList | InboxOpen | InboxReply):
             await self.endpoint.answer_inbox(self, frame)
             return
@@ -173,6 +181,26 @@ class ConsoleSocket:
             saved = continuity is not None and await continuity.save_summary(chat, frame.text)
             self.send({"type": "summary_saved", "chat": chat.id, "saved": saved})
 
+    async def _watch_request(self, frame: Watch | Unwatch) -> None:
+        """A supervisor reads a chat someone else holds: read only, and audited."""
+        if isinstance(frame, Unwatch):
+            if frame.chat in self.watching:
+                self._unwatch(frame.chat)
+            self.send({"type": "released", "chat": frame.chat})
+            return
+        if not self.staff.can_supervise:
+            self.send(frames.error("forbidden", chat=frame.chat))
+            return
+        chat = await self.ops.store.load_chat(frame.chat)
+        if chat is None or chat.state is ChatState.ENDED:
+            self.send(frames.error("not_found", chat=frame.chat))
+            return
+        await self.endpoint.audit.record(
+            ChatWatched(staff=self.staff.username, chat=chat.id, holder=chat.counsellor or "")
+        )
+        if chat.id not in self.watching:
+            await self.open_chat_view(chat)
+
     async def _accept(self, chat_id: str) -> None:
         chat = await self.ops.accept(chat_id, self.staff)
         if chat is None:
@@ -202,6 +230,9 @@ class ConsoleSocket:
         await self.ops.hub.publish(
             {"type": "transferred_out", "chat": chat.id, "to": to}, [to_staff(self.staff.username)]
         )
+        await self.endpoint.audit.record(
+            ChatTransferred(staff=self.staff.username, chat=chat.id, to=to)
+        )
         floor = await self.ops.store.message_count(chat.id)
         assigned = frames.assigned(moved, self.ops.config.session_cap)
         assigned["from"] = self.staff.display_name
@@ -222,7 +253,9 @@ class ConsoleEndpoint:
         allowed_origins: Collection[str],
         rate: tuple[float, int],
         directory: DirectoryStore | None = None,
+        audit: AuditLog,
     ) -> None:
+        self.audit = audit
         self.ops = ops
         self.gate = gate
         self.staff_store: StaffStore = gate.store

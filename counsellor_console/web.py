@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Final
 
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
 from chat.origin import origin_allowed
+from counsellor_console.audit import LoggedIn, LoggedOut, LoginRefused
+from counsellor_console.audit_store import AuditLog
 from counsellor_console.auth import (
     LoginRefusal,
     cookie_name,
@@ -78,7 +80,9 @@ def staff_page(
     return endpoint
 
 
-def create_console_routes(gate: StaffGate, extra_origins: frozenset[str]) -> list[BaseRoute]:
+def create_console_routes(
+    gate: StaffGate, extra_origins: frozenset[str], audit: AuditLog
+) -> list[BaseRoute]:
     async def login_page(request: Request) -> Response:
         return TEMPLATES.TemplateResponse(request, "login.html", {"error": None})
 
@@ -92,11 +96,15 @@ def create_console_routes(gate: StaffGate, extra_origins: frozenset[str]) -> lis
         code = str(form.get("totp") or "")
         result = await log_in(gate.store, username, password, code)
         if isinstance(result, LoginRefusal):
+            # Only for existing accounts: a password typed into the name field stays out.
+            if username and await gate.store.load_user(username) is not None:
+                await audit.record(LoginRefused(staff=username))
             message = LOCKED_ERROR if result is LoginRefusal.LOCKED else LOGIN_ERROR
             return TEMPLATES.TemplateResponse(
                 request, "login.html", {"error": message}, status_code=401
             )
         token = await gate.store.create_session(result.username)
+        await audit.record(LoggedIn(staff=result.username))
         response = RedirectResponse("/console", status_code=303)
         secure = served_securely(request)
         response.set_cookie(
@@ -113,7 +121,10 @@ def create_console_routes(gate: StaffGate, extra_origins: frozenset[str]) -> lis
     async def logout(request: Request) -> Response:
         token = gate.token(request)
         if token:
+            staff = await gate.store.resolve_session(token)
             await gate.store.end_session(token)
+            if staff is not None:
+                await audit.record(LoggedOut(staff=staff.username))
         response = RedirectResponse(LOGIN_PATH, status_code=303)
         for secure in (True, False):
             response.delete_cookie(
@@ -127,10 +138,14 @@ def create_console_routes(gate: StaffGate, extra_origins: frozenset[str]) -> lis
     async def admin(request: Request, staff: StaffIdentity) -> Response:
         return TEMPLATES.TemplateResponse(request, "admin.html", {"staff": staff})
 
+    async def audit_log(request: Request, staff: StaffIdentity) -> Response:
+        return JSONResponse({"events": await audit.recent()})
+
     return [
         Route(LOGIN_PATH, login_page, methods=["GET"]),
         Route(LOGIN_PATH, login_submit, methods=["POST"]),
         Route("/console/logout", logout, methods=["POST"]),
         Route("/console", staff_page(gate, console), methods=["GET"]),
         Route("/admin", staff_page(gate, admin, supervise=True), methods=["GET"]),
+        Route("/api/admin/audit", staff_page(gate, audit_log, supervise=True), methods=["GET"]),
     ]

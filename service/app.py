@@ -31,6 +31,7 @@ from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
+from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
@@ -178,6 +179,7 @@ def create_app(settings: Settings) -> Starlette:
     staff_store = StaffStore(redis, master_key)
     directory = DirectoryStore(redis)
     gate = StaffGate(staff_store)
+    audit = AuditLog(redis)
     origins = frozenset(settings.allowed_origins)
     address_limits = AddressLimits(
         redis,
@@ -195,7 +197,12 @@ def create_app(settings: Settings) -> Starlette:
         stats=stats,
     )
     console = ConsoleEndpoint(
-        ops, gate, allowed_origins=origins, rate=settings.chat.console_rate, directory=directory
+        ops,
+        gate,
+        allowed_origins=origins,
+        rate=settings.chat.console_rate,
+        directory=directory,
+        audit=audit,
     )
     transport.on_reconnect = hub.notify_queue_listeners
 
@@ -208,7 +215,7 @@ def create_app(settings: Settings) -> Starlette:
     routes: list[BaseRoute] = [
         *_visitor_routes(settings, ops),
         *_ops_routes(redis, gate, metrics),
-        *create_console_routes(gate, origins),
+        *create_console_routes(gate, origins, audit),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),

@@ -71,6 +71,8 @@ async def _with_redis(settings: Settings, action: Callable[[Redis], Awaitable[in
 
 
 def _users_add(settings: Settings, args: argparse.Namespace) -> int:
+    from counsellor_console.audit import UserAdded
+    from counsellor_console.audit_store import AuditLog
     from counsellor_console.store import StaffStore, UserExistsError
 
     username = args.username.strip().lower()
@@ -89,6 +91,7 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
         except UserExistsError:
             print(f"fristad: user {username} exists already", file=sys.stderr)
             return EXIT_FAILURE
+        await AuditLog(client).record(UserAdded(staff="cli", username=username, role=args.role))
         return 0
 
     status = asyncio.run(_with_redis(settings, add))
@@ -99,12 +102,15 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
+    from counsellor_console.audit import UserDisabled
+    from counsellor_console.audit_store import AuditLog
     from counsellor_console.store import StaffStore
 
     async def disable(client: Redis) -> int:
         if not await StaffStore(client, settings.require_master_key()).disable_user(args.username):
             print(f"fristad: no user {args.username}", file=sys.stderr)
             return EXIT_FAILURE
+        await AuditLog(client).record(UserDisabled(staff="cli", username=args.username))
         print(f"disabled: {args.username}")
         return 0
 

@@ -1,0 +1,76 @@
+"""Typed audit events: who among the staff did what, and when.
+
+The audit log is for accountability inside the centre (a supervisor reading a chat that is
+not theirs, accounts created and disabled, logins). It names staff and opaque chat ids, never
+a visitor's words or anything that identifies a visitor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEvent:
+    """Base of every audit event; ``kind`` names the event in the log."""
+
+    kind: ClassVar[str] = "event"
+    staff: str
+    at: str = field(default_factory=_now)
+
+    def to_record(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoggedIn(AuditEvent):
+    kind: ClassVar[str] = "logged_in"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoginRefused(AuditEvent):
+    """A refused login for an account name (which may not exist)."""
+
+    kind: ClassVar[str] = "login_refused"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoggedOut(AuditEvent):
+    kind: ClassVar[str] = "logged_out"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatWatched(AuditEvent):
+    """A supervisor opened a chat they do not hold."""
+
+    kind: ClassVar[str] = "chat_watched"
+    chat: str
+    holder: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatTransferred(AuditEvent):
+    kind: ClassVar[str] = "chat_transferred"
+    chat: str
+    to: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserAdded(AuditEvent):
+    """``staff`` is who ran the command (``cli`` from the command line)."""
+
+    kind: ClassVar[str] = "user_added"
+    username: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserDisabled(AuditEvent):
+    kind: ClassVar[str] = "user_disabled"
+    username: str
