@@ -351,6 +351,17 @@ class VisitorSocket:
             with contextlib.suppress(Exception):
                 await self.ops.keep_alive([chat.id], grace_only=True)
 
+    async def resync(self, stored: ChatRecord | None) -> None:
+        """Catch up with what the store says, after events may have been lost."""
+        chat = self.chat
+        if chat is None or chat.state is ChatState.ENDED:
+            return
+        self.connection.replay(chat.id, self.connection.tracker(chat.id).watermark)
+        if stored is None or stored.state is ChatState.ENDED:
+            self.deliver(frames.ended((stored.ended_by if stored else None) or "system"))
+        elif stored.state is ChatState.ACTIVE and chat.state is not ChatState.ACTIVE:
+            self.deliver({"type": "joined", "counsellor": stored.counsellor_name or ""})
+
     async def refresh_position(self, position: int | None, now: float) -> None:
         if self.chat is None or self.chat.state is not ChatState.WAITING or position is None:
             return
@@ -387,6 +398,16 @@ class VisitorEndpoint:
         self.sockets: dict[str, VisitorSocket] = {}
         self._queue_dirty = asyncio.Event()
         ops.hub.on_queue_change(self._queue_dirty.set)
+        ops.hub.on_resync(self.resync)
+
+    async def resync(self) -> None:
+        sockets = [s for s in self.sockets.values() if s.chat is not None]
+        stored = {
+            c.id: c for c in await self.ops.store.load_chats([s.chat.id for s in sockets if s.chat])
+        }
+        for socket in sockets:
+            if socket.chat is not None:
+                await socket.resync(stored.get(socket.chat.id))
 
     async def serve(self, websocket: WebSocket) -> None:
         secure = websocket.url.scheme == "wss"

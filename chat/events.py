@@ -64,6 +64,7 @@ class EventHub:
         self._staff: dict[str, set[Outbox]] = defaultdict(set)
         self._chat_staff: dict[str, set[Outbox]] = defaultdict(set)
         self._queue_listeners: list[Callable[[], None]] = []
+        self._resync_listeners: list[Callable[[], Awaitable[None]]] = []
 
     # -- registries ----------------------------------------------------------------------
 
@@ -89,9 +90,21 @@ class EventHub:
         self._queue_listeners.append(callback)
 
     def notify_queue_listeners(self) -> None:
-        """After a pub/sub outage events may have been missed: everyone refreshes."""
         for callback in self._queue_listeners:
             callback()
+
+    def on_resync(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Called after a pub/sub outage, when events may have been missed."""
+        self._resync_listeners.append(callback)
+
+    async def resync(self) -> None:
+        """Everyone catches up from the store: frames published during an outage are lost."""
+        self.notify_queue_listeners()
+        for callback in self._resync_listeners:
+            try:
+                await callback()
+            except Exception as exc:
+                log.warning("resync_failed", error=type(exc).__name__)
 
     def local_visitor_chats(self) -> list[str]:
         return list(self._visitors)

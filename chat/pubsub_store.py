@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 import structlog
@@ -24,7 +24,7 @@ class PubSubTransport:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self.connected = asyncio.Event()
-        self.on_reconnect: Callable[[], None] | None = None
+        self.on_reconnect: Callable[[], Awaitable[None]] | None = None
 
     async def publish(self, payload: str) -> None:
         await self._redis.publish(EVENTS_CHANNEL, payload)
@@ -38,8 +38,9 @@ class PubSubTransport:
             try:
                 await pubsub.subscribe(EVENTS_CHANNEL)
                 self.connected.set()
+                log.info("event_subscriber_ready", again=not first)
                 if not first and self.on_reconnect is not None:
-                    self.on_reconnect()
+                    await self.on_reconnect()
                 first = False
                 delay = RECONNECT_DELAY_SECS
                 while True:

@@ -265,6 +265,21 @@ class ConsoleEndpoint:
         self.sockets: set[ConsoleSocket] = set()
         self._queue_dirty = asyncio.Event()
         ops.hub.on_queue_change(self._queue_dirty.set)
+        ops.hub.on_resync(self.resync)
+
+    async def resync(self) -> None:
+        """After a pub/sub outage: catch up on held chats, new hand-overs and ended chats."""
+        for socket in list(self.sockets):
+            held = set(await self.ops.store.counsellor_chats(socket.staff.username))
+            for chat in await self.ops.store.load_chats(sorted(held | socket.watching)):
+                if chat.id not in socket.watching:
+                    await socket.open_chat_view(chat)
+                elif chat.state is ChatState.ENDED:
+                    socket.deliver(frames.ended(chat.ended_by or "system", chat=chat.id))
+                elif chat.id not in held and not socket.staff.can_supervise:
+                    socket.deliver({"type": "released", "chat": chat.id})
+                else:
+                    socket.connection.replay(chat.id, socket.connection.tracker(chat.id).watermark)
 
     async def serve(self, websocket: WebSocket) -> None:
         secure = websocket.url.scheme == "wss"

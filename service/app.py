@@ -204,7 +204,7 @@ def create_app(settings: Settings) -> Starlette:
         directory=directory,
         audit=audit,
     )
-    transport.on_reconnect = hub.notify_queue_listeners
+    transport.on_reconnect = hub.resync
 
     async def current_staff(request: Request) -> StaffIdentity | None:
         return await gate.identify(request)

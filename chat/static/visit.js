@@ -17,6 +17,7 @@
   var RECONNECT_GIVE_UP_MS = 120000;
   var STATUS_REFRESH_MS = 60000;
   var LANGS = ['sv', 'en', 'ar'];
+  var CODE_REQUEST_TIMEOUT_MS = 15000;
 
   // ---------------------------------------------------------------- strings
   var T = {
@@ -116,6 +117,34 @@
       kbHeading: 'Medan du väntar kan du läsa',
       kbBack: 'Tillbaka till listan',
       referralHeading: 'Här kan du få hjälp',
+      openHelpHeading: 'Öppet just nu',
+      openHelpText: 'De här kan du kontakta nu.',
+      openHelpEmpty: 'Vi kunde inte visa listan just nu. Längre ner på sidan finns telefonnummer som alltid fungerar.',
+      codeToolsHeading: 'Lämna ett meddelande eller läs svar',
+      leaveSummary: 'Lämna ett meddelande',
+      leaveText: 'Skriv till oss. En kurator svarar när chatten är öppen, och du läser svaret här med din kod. Skriv inte ditt namn, ditt nummer eller hur vi kan nå dig.',
+      leaveLabel: 'Ditt meddelande',
+      leaveCodeLabel: 'Återkomstkod, om du har en (annars får du en ny)',
+      leaveSend: 'Lämna meddelandet',
+      leaveDone: 'Tack! Ditt meddelande är lämnat. Din kod är:',
+      leaveNote: 'Skriv ner koden på papper, inte i telefonen. Med koden kan du läsa svaret här senare.',
+      leaveEmpty: 'Skriv ett meddelande först.',
+      repliesSummary: 'Läs svar med din kod',
+      codeLabel: 'Din återkomstkod',
+      repliesSend: 'Visa svar',
+      repliesEmpty: 'Inget svar än. Titta gärna igen senare.',
+      needCode: 'Skriv din kod först.',
+      codeNotFound: 'Vi hittade inte den koden. Kontrollera orden och försök igen.',
+      forgetSummary: 'Glöm min kod',
+      forgetText: 'Vill du att vi glömmer din kod? Då tar vi bort det som sparats med den: dina meddelanden, svaren och kuratorns anteckning. Koden slutar fungera. Du kan alltid chatta igen utan kod.',
+      forgetSend: 'Glöm koden',
+      forgetConfirm: 'Är du säker? Det går inte att ångra.',
+      forgetYes: 'Ja, glöm koden',
+      forgetNo: 'Nej, behåll den',
+      forgetDone: 'Klart. Koden är glömd och det som sparades med den är borttaget. Du är alltid välkommen tillbaka.',
+      forgetNone: 'Vi hittade ingen sådan kod. Den kan redan vara borttagen. Du behöver inte göra något mer.',
+      requestFailed: 'Det gick inte just nu. Försök igen om en stund.',
+      surveyFailed: 'Svaren kunde inte skickas. Det gör inget, de är frivilliga.',
       privacyHeading: 'Om din säkerhet',
       privacy1: 'Den här sidan sparar ingenting om ditt besök i telefonen eller datorn: inga kakor, inget annat.',
       privacy2: 'Men ingen webbplats kan ta bort sidan ur webbläsarens historik eller hindra någon från att titta på skärmen. Om någon annan kan använda din telefon eller dator: öppna chatten i ett privat fönster (inkognito) och stäng det när du är klar.',
@@ -230,6 +259,34 @@
       kbHeading: 'While you wait, you can read',
       kbBack: 'Back to the list',
       referralHeading: 'Where you can get help',
+      openHelpHeading: 'Open right now',
+      openHelpText: 'You can contact these now.',
+      openHelpEmpty: 'We could not show the list right now. Further down the page there are numbers that always work.',
+      codeToolsHeading: 'Leave a message or read replies',
+      leaveSummary: 'Leave a message',
+      leaveText: 'Write to us. A counsellor answers when the chat is open, and you read the answer here with your code. Do not write your name, your number or how to reach you.',
+      leaveLabel: 'Your message',
+      leaveCodeLabel: 'Return code, if you have one (otherwise you get a new one)',
+      leaveSend: 'Leave the message',
+      leaveDone: 'Thank you! Your message has been left. Your code is:',
+      leaveNote: 'Write the code down on paper, not in your phone. With the code you can read the reply here later.',
+      leaveEmpty: 'Write a message first.',
+      repliesSummary: 'Read replies with your code',
+      codeLabel: 'Your return code',
+      repliesSend: 'Show replies',
+      repliesEmpty: 'No reply yet. Please look again later.',
+      needCode: 'Write your code first.',
+      codeNotFound: 'We couldn’t find that code. Check the words and try again.',
+      forgetSummary: 'Forget my code',
+      forgetText: 'Do you want us to forget your code? Then we delete what was kept with it: your messages, the replies and the counsellor’s note. The code stops working. You can always chat again without a code.',
+      forgetSend: 'Forget the code',
+      forgetConfirm: 'Are you sure? This cannot be undone.',
+      forgetYes: 'Yes, forget the code',
+      forgetNo: 'No, keep it',
+      forgetDone: 'Done. The code is forgotten and what was kept with it is deleted. You are always welcome back.',
+      forgetNone: 'We found no such code. It may already be deleted. You don’t need to do anything more.',
+      requestFailed: 'That didn’t work right now. Please try again in a while.',
+      surveyFailed: 'The answers could not be sent. That’s fine, they are optional.',
       privacyHeading: 'About your safety',
       privacy1: 'This page keeps nothing about your visit on your phone or computer: no cookies, nothing else.',
       privacy2: 'But no website can remove this page from the browser history or stop someone from looking at the screen. If someone else can use your phone or computer: open the chat in a private (incognito) window and close it when you are done.',
@@ -344,6 +401,34 @@
       kbHeading: 'أثناء الانتظار يمكنك أن تقرأ',
       kbBack: 'رجوع إلى القائمة',
       referralHeading: 'أين يمكنك الحصول على المساعدة',
+      openHelpHeading: 'مفتوح الآن',
+      openHelpText: 'يمكنك التواصل مع هؤلاء الآن.',
+      openHelpEmpty: 'لم نستطع عرض القائمة الآن. في أسفل الصفحة أرقام تعمل دائمًا.',
+      codeToolsHeading: 'اترك رسالة أو اقرأ الردود',
+      leaveSummary: 'اترك رسالة',
+      leaveText: 'اكتب لنا. يرد مستشار عندما تكون الدردشة مفتوحة، وتقرأ الرد هنا برمزك. لا تكتب اسمك أو رقمك أو كيف نصل إليك.',
+      leaveLabel: 'رسالتك',
+      leaveCodeLabel: 'رمز العودة إن كان لديك (وإلا تحصل على رمز جديد)',
+      leaveSend: 'اترك الرسالة',
+      leaveDone: 'شكرًا! تركت رسالتك. رمزك هو:',
+      leaveNote: 'اكتب الرمز على ورقة، لا في الهاتف. بالرمز يمكنك قراءة الرد هنا لاحقًا.',
+      leaveEmpty: 'اكتب رسالة أولًا.',
+      repliesSummary: 'اقرأ الردود برمزك',
+      codeLabel: 'رمز العودة الخاص بك',
+      repliesSend: 'اعرض الردود',
+      repliesEmpty: 'لا يوجد رد بعد. انظر مرة أخرى لاحقًا.',
+      needCode: 'اكتب رمزك أولًا.',
+      codeNotFound: 'لم نجد هذا الرمز. تحقق من الكلمات وحاول مرة أخرى.',
+      forgetSummary: 'انسَ رمزي',
+      forgetText: 'هل تريد أن ننسى رمزك؟ عندها نحذف ما حُفظ معه: رسائلك والردود وملاحظة المستشار. يتوقف الرمز عن العمل. يمكنك دائمًا الدردشة من جديد بدون رمز.',
+      forgetSend: 'انسَ الرمز',
+      forgetConfirm: 'هل أنت متأكد؟ لا يمكن التراجع.',
+      forgetYes: 'نعم، انسَ الرمز',
+      forgetNo: 'لا، احتفظ به',
+      forgetDone: 'تم. نُسي الرمز وحُذف ما حُفظ معه. أنت مرحب بك دائمًا.',
+      forgetNone: 'لم نجد رمزًا كهذا. ربما حُذف من قبل. لا تحتاج أن تفعل شيئًا آخر.',
+      requestFailed: 'لم ينجح ذلك الآن. حاول مرة أخرى بعد قليل.',
+      surveyFailed: 'لم نستطع إرسال الأجوبة. لا بأس، فهي اختيارية.',
       privacyHeading: 'عن أمانك',
       privacy1: 'هذه الصفحة لا تحفظ شيئًا عن زيارتك في الهاتف أو الكمبيوتر: لا ملفات تعريف الارتباط ولا أي شيء آخر.',
       privacy2: 'لكن لا يستطيع أي موقع أن يحذف الصفحة من سجل المتصفح أو أن يمنع أحدًا من النظر إلى الشاشة. إذا كان شخص آخر يستطيع استخدام هاتفك أو الكمبيوتر: افتح الدردشة في نافذة خاصة (التصفح المتخفي) وأغلقها عندما تنتهي.',
@@ -386,7 +471,9 @@
     topics: [],
     topicsLang: '',
     status: null,
-    surveyLoaded: false
+    surveyLoaded: false,
+    surveySent: false,
+    forgetCode: ''
   };
 
   // ---------------------------------------------------------------- helpers
@@ -567,6 +654,7 @@
     }
     node.textContent = parts.join(' ');
     node.classList.toggle('is-closed', !st.open);
+    renderOpenHelp();
   }
 
   function currentChannel() {
@@ -621,9 +709,12 @@
 
   // ---------------------------------------------------------------- views
   function showView(name) {
+    S.view = name;
     show($('view-start'), name === 'start');
     show($('view-chat'), name === 'chat');
     show($('view-unavailable'), name === 'unavailable');
+    show($('code-tools'), name !== 'chat');
+    renderOpenHelp();
   }
 
   function resetChatView() {
@@ -638,7 +729,12 @@
     show($('ended'), false);
     show($('rc-result'), false);
     show($('rc-error'), false);
+    show($('rc-live-result'), false);
+    $('rc-live-btn').disabled = false;
+    show($('rc-live-btn'), true);
     S.rcRequested = false;
+    S.surveySent = false;
+    show($('survey-error'), false);
     show($('survey-form'), false);
     show($('survey-thanks'), false);
     show($('chat-alert'), false);
@@ -825,6 +921,7 @@
       case 'referral': onReferral(f); break;
       case 'ended': onEnded(f); break;
       case 'return_code': onReturnCode(f); break;
+      case 'survey_received': onSurveyReceived(); break;
       case 'error': onError(f); break;
       default: break;
     }
@@ -877,6 +974,7 @@
     $('unavailable-text').textContent = text;
     setPhase('unavailable');
     showView('unavailable');
+    $('leave-box').open = true;
     $('view-unavailable').focus();
   }
 
@@ -978,6 +1076,19 @@
     }
     show($('rc-result'), true);
     $('rc-btn').disabled = true;
+    $('rc-live-code').textContent = String(f.code || '');
+    show($('rc-live-result'), true);
+    show($('rc-live-btn'), false);
+  }
+
+  function requestReturnCode() {
+    if (sendFrame({ type: 'return_code' })) {
+      S.rcRequested = true;
+      $('rc-btn').disabled = true;
+      $('rc-live-btn').disabled = true;
+    } else {
+      rcError(true);
+    }
   }
 
   function onError(f) {
@@ -1000,7 +1111,14 @@
       // The answer to our return-code request: say so next to the button.
       S.rcRequested = false;
       $('rc-btn').disabled = false;
+      $('rc-live-btn').disabled = false;
       rcError(true);
+      if (S.phase !== 'ended') { setAlert(t('rcFailed')); }
+      return;
+    }
+    if (S.surveySent && (f.code === 'no_survey' || f.code === 'not_available' ||
+        (f.code === 'bad_field' && f.field === 'answers'))) {
+      surveyFailed();
       return;
     }
     if (S.phase === 'ended' && f.code === 'not_available') {
@@ -1112,10 +1230,15 @@
 
   // ---------------------------------------------------------------- referral card
   function onReferral(f) {
-    var card = f.card || {};
     var item = el('li', 'msg msg-referral');
+    item.appendChild(renderCard(f.card || {}, t('referralHeading')));
+    $('messages').appendChild(item);
+    scrollToEnd(item);
+  }
+
+  function renderCard(card, label) {
     var box = el('div', 'referral');
-    box.appendChild(el('p', 'referral-label', t('referralHeading')));
+    if (label) { box.appendChild(el('p', 'referral-label', label)); }
     box.appendChild(el('h3', 'referral-name', String(card.name || '')));
     if (card.helps_with) { box.appendChild(el('p', 'referral-helps', String(card.helps_with))); }
     var list = el('ul', 'referral-contact');
@@ -1143,9 +1266,181 @@
       list.appendChild(li);
     });
     box.appendChild(list);
-    item.appendChild(box);
-    $('messages').appendChild(item);
-    scrollToEnd(item);
+    return box;
+  }
+
+  // ---------------------------------------------------------------- open now (chat closed or full)
+  function wantsOpenHelp() {
+    var view = S.view || 'start';
+    return view === 'unavailable' || (view === 'start' && !!S.status && S.status.open === false);
+  }
+
+  function renderOpenHelp() {
+    var box = $('open-help');
+    if (!box) { return; }
+    var wants = wantsOpenHelp();
+    show(box, wants);
+    if (!wants) { return; }
+    var kommun = $('kommun') ? $('kommun').value : '';
+    var key = /^\d{4}$/.test(kommun) ? kommun : '';
+    if (S.openHelpKey === key && Date.now() - (S.openHelpAt || 0) < STATUS_REFRESH_MS) { return; }
+    S.openHelpKey = key;
+    S.openHelpAt = Date.now();
+    getJSON('/api/help/open' + (key ? '?kommun=' + encodeURIComponent(key) : '')).then(function (data) {
+      var orgs = data && Array.isArray(data.orgs) ? data.orgs : [];
+      var list = $('open-help-list');
+      clear(list);
+      orgs.forEach(function (card) {
+        if (!card || typeof card.name !== 'string') { return; }
+        var li = el('li', 'open-help-item');
+        li.appendChild(renderCard(card, null));
+        list.appendChild(li);
+      });
+      show($('open-help-empty'), list.children.length === 0);
+    }).catch(function () {
+      S.openHelpAt = 0;
+      clear($('open-help-list'));
+      show($('open-help-empty'), true);
+    });
+  }
+
+  // ---------------------------------------------------------------- messages with a code
+  // Each request is its own short connection (no hello, no chat): it works while chat is
+  // closed or full, and nothing links it to a chat on this page.
+  function codeRequest(frame, okType) {
+    return new Promise(function (resolve, reject) {
+      var ws;
+      var done = false;
+      try {
+        ws = new WebSocket(socketUrl());
+      } catch (e) {
+        reject(new Error('connect'));
+        return;
+      }
+      var timer = window.setTimeout(function () { finish(null, 'timeout'); }, CODE_REQUEST_TIMEOUT_MS);
+      function finish(result, code) {
+        if (done) { return; }
+        done = true;
+        window.clearTimeout(timer);
+        try { ws.close(1000); } catch (e) { /* already closed */ }
+        if (code) {
+          var err = new Error(code);
+          err.code = code;
+          reject(err);
+        } else {
+          resolve(result);
+        }
+      }
+      ws.onopen = function () { ws.send(JSON.stringify(frame)); };
+      ws.onmessage = function (event) {
+        var f;
+        try { f = JSON.parse(event.data); } catch (e) { return; }
+        if (!f || typeof f.type !== 'string') { return; }
+        if (f.type === okType) { finish(f, null); } else if (f.type === 'error') { finish(null, String(f.code || 'error')); }
+      };
+      ws.onerror = function () { /* onclose follows */ };
+      ws.onclose = function () { finish(null, 'closed'); };
+    });
+  }
+
+  function fieldError(id, text) {
+    var node = $(id);
+    node.textContent = text || '';
+    show(node, !!text);
+  }
+
+  function codeErrorText(err) {
+    return err && err.code === 'unknown_return_code' ? t('codeNotFound') : t('requestFailed');
+  }
+
+  function onLeaveSubmit(event) {
+    event.preventDefault();
+    var text = $('leave-text').value;
+    var code = $('leave-code').value.trim();
+    if (!text.trim()) { fieldError('leave-error', t('leaveEmpty')); $('leave-text').focus(); return; }
+    if (codePoints(text) > MAX_MESSAGE_CHARS) { fieldError('leave-error', t('tooLong')); return; }
+    fieldError('leave-error', '');
+    var frame = { type: 'leave_message', text: text };
+    if (code) { frame.code = code; }
+    $('leave-send').disabled = true;
+    codeRequest(frame, 'message_left').then(function (f) {
+      $('leave-text').value = '';
+      $('leave-code').value = '';
+      $('leave-code-shown').textContent = String(f.code || '');
+      show($('leave-form'), false);
+      show($('leave-result'), true);
+      $('leave-result').focus();
+    }).catch(function (err) {
+      fieldError('leave-error', codeErrorText(err));
+    }).then(function () { $('leave-send').disabled = false; });
+  }
+
+  function onRepliesSubmit(event) {
+    event.preventDefault();
+    var code = $('replies-code').value.trim();
+    if (!code) { fieldError('replies-error', t('needCode')); $('replies-code').focus(); return; }
+    fieldError('replies-error', '');
+    $('replies-send').disabled = true;
+    var list = $('replies-list');
+    codeRequest({ type: 'read_replies', code: code }, 'replies').then(function (f) {
+      clear(list);
+      var items = Array.isArray(f.items) ? f.items : [];
+      var answered = false;
+      items.forEach(function (m) {
+        var mine = m.from === 'visitor';
+        answered = answered || !mine;
+        var li = el('li', 'msg ' + (mine ? 'msg-me' : 'msg-them'));
+        li.appendChild(el('span', 'msg-who', (mine ? t('you') : t('counsellor')) + ': '));
+        li.appendChild(el('span', 'msg-text', String(m.text || '')));
+        li.appendChild(el('span', 'msg-meta', formatWhen(m.at) || ''));
+        list.appendChild(li);
+      });
+      show(list, items.length > 0);
+      show($('replies-empty'), !answered);
+    }).catch(function (err) {
+      clear(list);
+      show(list, false);
+      show($('replies-empty'), false);
+      fieldError('replies-error', codeErrorText(err));
+    }).then(function () { $('replies-send').disabled = false; });
+  }
+
+  function onForgetSubmit(event) {
+    event.preventDefault();
+    var code = $('forget-code').value.trim();
+    show($('forget-result'), false);
+    if (!code) {
+      $('forget-result').textContent = t('needCode');
+      show($('forget-result'), true);
+      $('forget-code').focus();
+      return;
+    }
+    S.forgetCode = code;
+    show($('forget-confirm'), true);
+    $('forget-no').focus();
+  }
+
+  function onForgetNo() {
+    S.forgetCode = '';
+    show($('forget-confirm'), false);
+    $('forget-send').focus();
+  }
+
+  function onForgetYes() {
+    var code = S.forgetCode;
+    S.forgetCode = '';
+    show($('forget-confirm'), false);
+    if (!code) { return; }
+    var result = $('forget-result');
+    codeRequest({ type: 'forget_code', code: code }, 'code_forgotten').then(function (f) {
+      $('forget-code').value = '';
+      result.textContent = f.forgotten ? t('forgetDone') : t('forgetNone');
+    }).catch(function () {
+      result.textContent = t('requestFailed');
+    }).then(function () {
+      show(result, true);
+      result.focus();
+    });
   }
 
   // ---------------------------------------------------------------- knowledge bank while waiting
@@ -1293,9 +1588,27 @@
         }
       }
     }
-    sendFrame({ type: 'survey', answers: answers });
+    show($('survey-error'), false);
+    if (!sendFrame({ type: 'survey', answers: answers })) {
+      surveyFailed();
+      return;
+    }
+    S.surveySent = true;
+    $('survey-send').disabled = true;
+  }
+
+  function onSurveyReceived() {
+    S.surveySent = false;
     show($('survey-form'), false);
     show($('survey-thanks'), true);
+  }
+
+  function surveyFailed() {
+    S.surveySent = false;
+    $('survey-send').disabled = false;
+    var node = $('survey-error');
+    node.textContent = t('surveyFailed');
+    show(node, true);
   }
 
   // ---------------------------------------------------------------- ending, restarting
@@ -1424,14 +1737,14 @@
       $('end-btn').focus();
     });
     on('end-yes', 'click', onEndYes);
-    on('rc-btn', 'click', function () {
-      if (sendFrame({ type: 'return_code' })) {
-        S.rcRequested = true;
-        $('rc-btn').disabled = true;
-      } else {
-        rcError(true);
-      }
-    });
+    on('rc-btn', 'click', requestReturnCode);
+    on('rc-live-btn', 'click', requestReturnCode);
+    on('leave-form', 'submit', onLeaveSubmit);
+    on('replies-form', 'submit', onRepliesSubmit);
+    on('forget-form', 'submit', onForgetSubmit);
+    on('forget-yes', 'click', onForgetYes);
+    on('forget-no', 'click', onForgetNo);
+    on('kommun', 'change', renderOpenHelp);
     on('survey-form', 'submit', onSurveySubmit);
     on('restart-btn', 'click', onRestart);
     on('unavailable-back', 'click', onRestart);

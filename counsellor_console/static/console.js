@@ -23,6 +23,16 @@
     exit: 'Besökaren lämnade sidan snabbt (snabbutgång). Hen kan ha blivit störd.',
     timeout: 'Besökarens anslutning bröts och kom inte tillbaka.'
   };
+  // Stockholm county (SCB codes); other codes are shown as they are.
+  var KOMMUNER = {
+    '0127': 'Botkyrka', '0162': 'Danderyd', '0125': 'Ekerö', '0136': 'Haninge', '0126': 'Huddinge',
+    '0123': 'Järfälla', '0186': 'Lidingö', '0182': 'Nacka', '0188': 'Norrtälje', '0140': 'Nykvarn',
+    '0192': 'Nynäshamn', '0128': 'Salem', '0191': 'Sigtuna', '0163': 'Sollentuna', '0184': 'Solna',
+    '0180': 'Stockholm', '0183': 'Sundbyberg', '0181': 'Södertälje', '0138': 'Tyresö', '0160': 'Täby',
+    '0139': 'Upplands-Bro', '0114': 'Upplands Väsby', '0115': 'Vallentuna', '0187': 'Vaxholm',
+    '0120': 'Värmdö', '0117': 'Österåker'
+  };
+  var MAX_SUMMARY_CHARS = 2000;
   var ENDED_BY = {
     visitor: 'Besökaren avslutade chatten.',
     counsellor: 'Chatten är avslutad.',
@@ -59,6 +69,10 @@
     panelCounter: 0,
     topics: [],
     topicLabels: {},
+    professionLabels: {},
+    inbox: [],
+    inboxRecord: null,
+    riskGuide: null,
     lastTypingAt: {},
     toastTimer: 0
   };
@@ -151,6 +165,7 @@
       S.attempt = 0;
       S.failures = 0;
       setConn('Ansluten', 'ok');
+      send({ type: 'inbox' });
     };
     ws.onmessage = function (event) {
       if (S.ws !== ws) { return; }
@@ -206,6 +221,12 @@
       case 'visitor_away': onVisitorAway(f); break;
       case 'ended': onEnded(f); break;
       case 'released': onReleased(f); break;
+      case 'summary_saved': onSummarySaved(f); break;
+      case 'referred': onReferred(f); break;
+      case 'inbox': onInbox(f); break;
+      case 'inbox_changed': send({ type: 'inbox' }); break;
+      case 'inbox_thread': onInboxThread(f); break;
+      case 'inbox_replied': onInboxReplied(f); break;
       case 'error': onError(f); break;
       default: break;
     }
@@ -356,21 +377,43 @@
     clear(box);
     var info = chat.info;
     box.appendChild(el('strong', 'cp-name', 'Chatt ' + shortId(chat.id)));
-    if (info.channel) { box.appendChild(el('span', 'tag', CHANNELS[info.channel] || info.channel)); }
-    if (info.age) { box.appendChild(el('span', 'tag tag-age' + (info.age === '18plus' ? '' : ' is-young'), AGES[info.age] || info.age)); }
+    if (info.channel) { box.appendChild(el('span', 'tag cp-channel', CHANNELS[info.channel] || info.channel)); }
+    if (info.age) {
+      box.appendChild(el('span', 'tag tag-age cp-age' + (info.age === '18plus' ? '' : ' is-young'), 'Ålder: ' + (AGES[info.age] || info.age)));
+    }
+    if (info.age && info.age !== '18plus' && typeof info.notice_acked === 'boolean') {
+      box.appendChild(el('span', 'tag cp-notice' + (info.notice_acked ? '' : ' tag-warn'),
+        info.notice_acked ? 'Anmälningsplikt kvitterad' : 'Anmälningsplikt inte kvitterad'));
+    }
     if (info.lang) { box.appendChild(el('span', 'tag', LANG_NAMES[info.lang] || info.lang)); }
     if (info.topic) { box.appendChild(el('span', 'tag', S.topicLabels[info.topic] || info.topic)); }
-    if (info.profession) { box.appendChild(el('span', 'tag', 'Yrke: ' + info.profession)); }
+    if (info.profession) {
+      box.appendChild(el('span', 'tag cp-profession', 'Yrke: ' + (S.professionLabels[info.profession] || info.profession)));
+    }
     if (info.gender) { box.appendChild(el('span', 'tag', GENDERS[info.gender] || info.gender)); }
-    if (info.kommun) { box.appendChild(el('span', 'tag', 'Kommun ' + info.kommun)); }
+    if (info.kommun) {
+      box.appendChild(el('span', 'tag cp-kommun', 'Kommun: ' + (KOMMUNER[info.kommun] ? KOMMUNER[info.kommun] + ' (' + info.kommun + ')' : info.kommun)));
+    }
     var session = info.session || {};
     if (typeof session.number === 'number') {
-      box.appendChild(el('span', 'tag', 'Samtal ' + session.number + (session.cap ? ' av ' + session.cap : '')));
+      box.appendChild(el('span', 'tag cp-session', 'Samtal ' + session.number + (session.cap ? ' av ' + session.cap : '')));
     }
     if (session.over_cap) { box.appendChild(el('span', 'tag tag-overcap', 'Över gränsen: dags att hänvisa vidare')); }
-    if (info.age && info.age !== '18plus' && typeof info.notice_acked === 'boolean') {
-      box.appendChild(el('span', 'tag' + (info.notice_acked ? '' : ' tag-warn'),
-        info.notice_acked ? 'Informerad om anmälningsplikt' : 'Har inte bekräftat anmälningsplikten'));
+    var over = chat.panel.querySelector('.cp-overcap');
+    if (session.over_cap) {
+      over.textContent = 'Det här är samtal ' + session.number + ' med samma kod, fler än de ' + session.cap +
+        ' stödsamtal vi erbjuder. Samtalet går som vanligt, men din uppgift nu är att hänvisa vidare ' +
+        'till rätt fortsatt stöd (se ”Hänvisa vidare” nedan).';
+    }
+    show(over, !!session.over_cap);
+    if (info.kommun) { setDefault(chat.panel.querySelector('.cp-refer-kommun'), info.kommun); }
+    if (info.topic) { setDefault(chat.panel.querySelector('.cp-refer-topic'), info.topic); }
+  }
+
+  function setDefault(select, value) {
+    if (!select || select.getAttribute('data-touched')) { return; }
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) { select.value = value; return; }
     }
   }
 
@@ -391,6 +434,11 @@
     var note = panel.querySelector('.cp-note');
     note.id = 'cp-note-' + n;
     panel.querySelector('.cp-note-label').htmlFor = note.id;
+    var summary = panel.querySelector('.cp-summary');
+    summary.id = 'cp-summary-' + n;
+    panel.querySelector('.cp-summary-label').htmlFor = summary.id;
+    fillReferFilters(panel);
+    renderRisk(panel, n);
 
     var canned = panel.querySelector('.cp-canned');
     cannedReplies().forEach(function (text) {
@@ -417,7 +465,7 @@
 
     var chat = {
       id: id, n: n, panel: panel, tab: tab, info: {}, seen: {}, pending: {}, unread: 0,
-      ended: false, typingTimer: 0, localNotes: []
+      ended: false, typingTimer: 0, localNotes: [], riskCounted: false
     };
     S.chats[id] = chat;
     S.order.push(id);
@@ -580,6 +628,13 @@
   function onNote(f) {
     var chat = S.chats[f.chat];
     if (!chat) { return; }
+    if (f.by === 'summary') {
+      // Brought in by the young person's return code: the last counsellor's note for us.
+      var box = chat.panel.querySelector('.cp-prev-summary');
+      box.querySelector('.cp-prev-summary-text').textContent = String(f.text || '');
+      show(box, true);
+      return;
+    }
     var idx = chat.localNotes.indexOf(f.text);
     if (idx >= 0) { chat.localNotes.splice(idx, 1); return; }
     addLine(chat, 'note', 'Anteckning' + (f.by ? ' (' + f.by + ')' : ''), f.text, f.at);
@@ -697,8 +752,8 @@
       var btn = e.target.closest ? e.target.closest('.cp-refer-send') : null;
       if (!btn) { return; }
       if (send({ type: 'refer', chat: chat.id, org: btn.getAttribute('data-org') })) {
-        addLine(chat, 'system', 'System', 'Hänvisning skickad: ' + btn.getAttribute('data-name'), null);
         btn.disabled = true;
+        btn.textContent = 'Skickar…';
       }
     });
     p.querySelector('.cp-end-form').addEventListener('submit', function (e) {
@@ -714,6 +769,15 @@
       }
     });
     p.querySelector('.cp-close').addEventListener('click', function () { closeChat(chat.id); });
+    p.querySelector('.cp-summary-form').addEventListener('submit', function (e) {
+      e.preventDefault();
+      saveSummary(chat);
+    });
+    ['.cp-refer-kommun', '.cp-refer-topic', '.cp-refer-lang'].forEach(function (sel) {
+      p.querySelector(sel).addEventListener('change', function (e) { e.target.setAttribute('data-touched', '1'); });
+    });
+    p.querySelector('.cp-risk-questions').addEventListener('change', function () { renderRiskAdvice(chat); });
+    p.querySelector('.cp-risk-save').addEventListener('click', function () { saveRisk(chat); });
   }
 
   function onTabKeydown(e) {
@@ -757,33 +821,348 @@
     updateCount(chat);
   }
 
+  // ---------------------------------------------------------------- referral search
+  function fillReferFilters(panel) {
+    var kommun = panel.querySelector('.cp-refer-kommun');
+    Object.keys(KOMMUNER).sort(function (a, b) { return KOMMUNER[a].localeCompare(KOMMUNER[b], 'sv'); })
+      .forEach(function (code) {
+        var opt = el('option', null, KOMMUNER[code]);
+        opt.value = code;
+        kommun.appendChild(opt);
+      });
+    fillTopicFilter(panel);
+  }
+
+  function fillTopicFilter(panel) {
+    var topic = panel.querySelector('.cp-refer-topic');
+    var keep = topic.value;
+    while (topic.options.length > 1) { topic.remove(1); }
+    S.topics.forEach(function (t) {
+      var opt = el('option', null, t.label);
+      opt.value = t.code;
+      topic.appendChild(opt);
+    });
+    topic.value = keep;
+    if (topic.value !== keep) { topic.value = ''; }
+  }
+
+  function contactText(org) {
+    var parts = [];
+    (Array.isArray(org.contact) ? org.contact : []).forEach(function (c) {
+      if (c && typeof c.value === 'string') { parts.push(c.value); }
+    });
+    return parts.join(' · ');
+  }
+
   function searchDirectory(chat) {
     var p = chat.panel;
+    var params = [];
     var q = p.querySelector('.cp-refer-q').value.trim();
-    var kommun = p.querySelector('.cp-refer-kommun').value.trim();
-    var params = 'q=' + encodeURIComponent(q) + '&lang=' + encodeURIComponent(chat.info.lang || 'sv');
-    if (/^\d{4}$/.test(kommun)) { params += '&kommun=' + kommun; }
-    if (chat.info.topic) { params += '&topic=' + encodeURIComponent(chat.info.topic); }
+    if (q) { params.push('q=' + encodeURIComponent(q)); }
+    var kommun = p.querySelector('.cp-refer-kommun').value;
+    if (/^\d{4}$/.test(kommun)) { params.push('kommun=' + kommun); }
+    var topic = p.querySelector('.cp-refer-topic').value;
+    if (topic) { params.push('topic=' + encodeURIComponent(topic)); }
+    var lang = p.querySelector('.cp-refer-lang').value;
+    if (lang) { params.push('lang=' + encodeURIComponent(lang)); }
+    if (p.querySelector('.cp-refer-open').checked) { params.push('open=1'); }
     var list = p.querySelector('.cp-refer-results');
     clear(list);
-    getJSON('/api/directory?' + params).then(function (data) {
+    list.appendChild(el('li', 'hint', 'Söker…'));
+    getJSON('/api/directory?' + params.join('&')).then(function (data) {
+      clear(list);
       var orgs = data && Array.isArray(data.orgs) ? data.orgs : [];
-      if (!orgs.length) { list.appendChild(el('li', 'hint', 'Inga träffar.')); return; }
-      orgs.slice(0, 20).forEach(function (org) {
+      if (!orgs.length) { list.appendChild(el('li', 'hint', 'Inga träffar. Prova med färre filter.')); return; }
+      orgs.slice(0, 30).forEach(function (org) {
         var li = el('li', 'cp-org');
-        li.appendChild(el('strong', null, String(org.name || '')));
-        if (org.helps_with) { li.appendChild(el('span', 'hint', ' – ' + org.helps_with)); }
-        var btn = el('button', 'btn btn-small cp-refer-send', 'Skicka kortet');
+        li.setAttribute('data-org', String(org.id));
+        var head = el('div', 'cp-org-head');
+        head.appendChild(el('strong', 'cp-org-name', String(org.name || '')));
+        var btn = el('button', 'btn btn-small cp-refer-send', 'Skicka');
         btn.type = 'button';
         btn.setAttribute('data-org', String(org.id));
         btn.setAttribute('data-name', String(org.name || ''));
+        btn.setAttribute('aria-label', 'Skicka kortet för ' + String(org.name || '') + ' till besökaren');
         btn.disabled = chat.ended;
-        li.appendChild(btn);
+        head.appendChild(btn);
+        li.appendChild(head);
+        if (org.helps_with) { li.appendChild(el('p', 'cp-org-helps', String(org.helps_with))); }
+        var meta = [];
+        if (Array.isArray(org.kommun) && org.kommun.length) {
+          meta.push(org.kommun.map(function (k) { return k === '*' ? 'hela landet' : (KOMMUNER[k] || k); }).join(', '));
+        } else if (typeof org.kommun === 'string' && org.kommun) {
+          meta.push(org.kommun);
+        }
+        if (Array.isArray(org.languages) && org.languages.length) {
+          meta.push('Språk: ' + org.languages.map(function (l) { return LANG_NAMES[l] || l; }).join(', '));
+        }
+        var contact = contactText(org);
+        if (contact) { meta.push(contact); }
+        if (meta.length) { li.appendChild(el('p', 'hint cp-org-meta', meta.join(' · '))); }
+        var person = org.contact_person ? String(org.contact_person) + (org.contact_email ? ' <' + org.contact_email + '>' : '') : '';
+        if (person) { li.appendChild(el('p', 'hint cp-org-person', 'Kontaktperson (bara personal): ' + person)); }
         list.appendChild(li);
       });
     }).catch(function () {
+      clear(list);
       list.appendChild(el('li', 'hint', 'Katalogen kunde inte hämtas just nu.'));
     });
+  }
+
+  function onReferred(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    var card = f.card || {};
+    addLine(chat, 'system', 'System', 'Hänvisning skickad till besökaren: ' + String(card.name || f.org || ''), null);
+    var btns = chat.panel.querySelectorAll('.cp-refer-send');
+    for (var i = 0; i < btns.length; i++) {
+      if (btns[i].getAttribute('data-org') === f.org) {
+        btns[i].disabled = true;
+        btns[i].textContent = 'Skickat ✓';
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- summary for next time
+  function saveSummary(chat) {
+    var p = chat.panel;
+    var text = p.querySelector('.cp-summary').value.trim();
+    var status = p.querySelector('.cp-summary-status');
+    status.className = 'cp-summary-status';
+    if (!text) { status.textContent = 'Skriv en kort sammanfattning först.'; return; }
+    if (codePoints(text) > MAX_SUMMARY_CHARS) {
+      status.textContent = 'För lång: högst ' + MAX_SUMMARY_CHARS + ' tecken.';
+      return;
+    }
+    if (send({ type: 'summary', chat: chat.id, text: text })) {
+      status.textContent = 'Sparar…';
+    }
+  }
+
+  function onSummarySaved(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    var status = chat.panel.querySelector('.cp-summary-status');
+    if (f.saved) {
+      status.textContent = 'Sparad. Nästa kurator ser den om den unga kommer tillbaka med sin kod.';
+      status.className = 'cp-summary-status is-ok';
+    } else {
+      status.textContent = 'Inte sparad: chatten har ingen återkomstkod. Erbjud en kod först ' +
+        '(den unga trycker på ”Ge mig en återkomstkod”), och spara sedan igen.';
+      status.className = 'cp-summary-status is-warn';
+    }
+  }
+
+  // ---------------------------------------------------------------- risk guide
+  function loadRiskGuide() {
+    getJSON('/api/riskguide').then(function (data) {
+      if (!data || !Array.isArray(data.questions)) { return; }
+      S.riskGuide = data;
+      S.order.forEach(function (id) { renderRisk(S.chats[id].panel, S.chats[id].n); });
+    }).catch(function () { /* the panel says so */ });
+  }
+
+  function renderRisk(panel, n) {
+    var guide = S.riskGuide;
+    var box = panel.querySelector('.cp-risk-questions');
+    if (box.getAttribute('data-ready')) { return; }
+    clear(box);
+    if (!guide) { box.appendChild(el('p', 'hint', 'Vägledningen kunde inte hämtas ännu.')); return; }
+    var review = guide.review || {};
+    panel.querySelector('.cp-risk-review').textContent = String(review.note || '');
+    panel.querySelector('.cp-risk-review').classList.toggle('is-pending', review.status === 'pending');
+    guide.questions.forEach(function (q, i) {
+      var fs = el('fieldset', 'cp-risk-q');
+      fs.setAttribute('data-key', q.key);
+      fs.appendChild(el('legend', null, String(q.text)));
+      if (q.hint) { fs.appendChild(el('p', 'hint cp-risk-hint', String(q.hint))); }
+      var row = el('div', 'cp-risk-options');
+      (guide.answers || []).forEach(function (a) {
+        var label = el('label', 'cp-risk-option');
+        var input = document.createElement('input');
+        input.type = 'radio';
+        input.name = 'risk-' + n + '-' + i;
+        input.value = a.value;
+        input.id = 'risk-' + n + '-' + i + '-' + a.value;
+        label.appendChild(input);
+        label.appendChild(el('span', null, ' ' + String(a.label)));
+        row.appendChild(label);
+      });
+      fs.appendChild(row);
+      box.appendChild(fs);
+    });
+    box.setAttribute('data-ready', '1');
+  }
+
+  function riskAnswers(panel) {
+    var answers = {};
+    var qs = panel.querySelectorAll('.cp-risk-q');
+    for (var i = 0; i < qs.length; i++) {
+      var picked = qs[i].querySelector('input:checked');
+      if (picked) { answers[qs[i].getAttribute('data-key')] = picked.value; }
+    }
+    return answers;
+  }
+
+  // The same rule as riskguide.advise on the server, from the data it serves: each escalation
+  // an answer points to, once, in the guide's order (most urgent first).
+  function localAdvice(answers) {
+    var guide = S.riskGuide;
+    if (!guide) { return []; }
+    var wanted = {};
+    guide.questions.forEach(function (q) {
+      var a = answers[q.key];
+      var targets = a && q.points_to ? q.points_to[a] : null;
+      (targets || []).forEach(function (key) { (wanted[key] = wanted[key] || []).push(q.key); });
+    });
+    return guide.escalations.filter(function (e) { return wanted[e.key]; })
+      .map(function (e) { return { escalation: e, because: wanted[e.key] }; });
+  }
+
+  function renderRiskAdvice(chat, serverAdvice) {
+    var p = chat.panel;
+    var advice = serverAdvice ? serverAdvice.map(function (e) { return { escalation: e, because: e.because || [] }; })
+      : localAdvice(riskAnswers(p));
+    var list = p.querySelector('.cp-risk-advice');
+    clear(list);
+    var texts = {};
+    (S.riskGuide ? S.riskGuide.questions : []).forEach(function (q) { texts[q.key] = q.text; });
+    advice.forEach(function (item) {
+      var e = item.escalation;
+      var li = el('li', 'cp-risk-item level-' + String(e.level));
+      li.setAttribute('data-key', String(e.key));
+      var head = el('p', 'cp-risk-title');
+      head.appendChild(el('span', 'tag cp-risk-level', String(e.level_label || e.level)));
+      head.appendChild(el('strong', null, ' ' + String(e.title)));
+      li.appendChild(head);
+      li.appendChild(el('p', 'cp-risk-action', String(e.action)));
+      if (e.contact) { li.appendChild(el('p', 'hint', 'Kontakt: ' + String(e.contact))); }
+      if (item.because.length) {
+        li.appendChild(el('p', 'hint', 'Därför: ' + item.because.map(function (k) { return texts[k] || k; }).join(' ')));
+      }
+      list.appendChild(li);
+    });
+    show(p.querySelector('.cp-risk-none'), advice.length === 0);
+  }
+
+  function saveRisk(chat) {
+    var p = chat.panel;
+    var status = p.querySelector('.cp-risk-status');
+    var btn = p.querySelector('.cp-risk-save');
+    var answers = riskAnswers(p);
+    if (!Object.keys(answers).length) { status.textContent = 'Svara på minst en fråga först.'; return; }
+    if (chat.riskCounted) { status.textContent = 'Svaren är redan räknade för det här samtalet.'; return; }
+    btn.disabled = true;
+    status.textContent = 'Sparar…';
+    window.fetch('/api/riskguide/answers', {
+      method: 'POST',
+      cache: 'no-store',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ answers: answers })
+    }).then(function (resp) {
+      if (!resp.ok) { throw new Error('http ' + resp.status); }
+      return resp.json();
+    }).then(function (data) {
+      chat.riskCounted = true;
+      status.textContent = 'Räknat anonymt i statistiken (' + Object.keys(answers).length + ' svar).';
+      if (data && Array.isArray(data.advice)) { renderRiskAdvice(chat, data.advice); }
+    }).catch(function () {
+      btn.disabled = false;
+      status.textContent = 'Det gick inte att spara just nu. Vägledningen ovan gäller ändå.';
+    });
+  }
+
+  // ---------------------------------------------------------------- inbox (left messages)
+  function formatSince(ts) {
+    var d = new Date(ts);
+    if (isNaN(d.getTime())) { return ''; }
+    try {
+      return new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', timeStyle: 'short' }).format(d);
+    } catch (e) {
+      return d.toISOString();
+    }
+  }
+
+  function onInbox(f) {
+    S.inbox = Array.isArray(f.items) ? f.items : [];
+    var list = $('inbox-list');
+    clear(list);
+    S.inbox.forEach(function (item, i) {
+      if (!item || typeof item.record !== 'string') { return; }
+      var li = el('li', 'inbox-item');
+      var btn = el('button', 'inbox-open', null);
+      btn.type = 'button';
+      btn.setAttribute('data-record', item.record);
+      btn.appendChild(el('span', 'inbox-label', 'Meddelande ' + (i + 1)));
+      btn.appendChild(el('span', 'inbox-since', 'Väntar sedan ' + formatSince(item.waiting_since)));
+      var n = typeof item.unanswered === 'number' ? item.unanswered : 0;
+      btn.appendChild(el('span', 'inbox-unanswered', n + (n === 1 ? ' obesvarat' : ' obesvarade')));
+      if (item.record === S.inboxRecord) { li.classList.add('is-open'); }
+      li.appendChild(btn);
+      list.appendChild(li);
+    });
+    $('inbox-count').textContent = String(S.inbox.length);
+    show($('inbox-empty'), S.inbox.length === 0);
+  }
+
+  function openInbox(record) {
+    if (send({ type: 'inbox_open', record: record })) {
+      S.inboxRecord = record;
+      $('inbox-status').textContent = '';
+    }
+  }
+
+  function onInboxThread(f) {
+    if (typeof f.record !== 'string') { return; }
+    S.inboxRecord = f.record;
+    var items = $('inbox-thread-items');
+    clear(items);
+    (Array.isArray(f.items) ? f.items : []).forEach(function (m) {
+      var kind = m.from === 'counsellor' ? 'counsellor' : 'visitor';
+      var li = el('li', 'cm cm-' + kind);
+      li.appendChild(el('span', 'cm-who', kind === 'counsellor' ? 'Kurator' : 'Den unga'));
+      li.appendChild(el('span', 'cm-time', formatSince(m.at)));
+      li.appendChild(el('span', 'cm-text', String(m.text || '')));
+      items.appendChild(li);
+    });
+    var rows = $('inbox-list').querySelectorAll('.inbox-item');
+    for (var i = 0; i < rows.length; i++) {
+      var btn = rows[i].querySelector('.inbox-open');
+      rows[i].classList.toggle('is-open', !!btn && btn.getAttribute('data-record') === f.record);
+    }
+    show($('inbox-thread'), true);
+    $('inbox-reply-text').focus();
+  }
+
+  function onInboxReplied(f) {
+    $('inbox-status').textContent = 'Svaret är skickat. Den unga läser det med sin kod.';
+    $('inbox-reply-send').disabled = false;
+    if (f.record === S.inboxRecord) { send({ type: 'inbox_open', record: f.record }); }
+  }
+
+  function sendInboxReply(event) {
+    event.preventDefault();
+    var input = $('inbox-reply-text');
+    var text = input.value.trim();
+    if (!text || !S.inboxRecord) { return; }
+    if (codePoints(text) > MAX_MESSAGE_CHARS) {
+      toast('Svaret är för långt (högst ' + MAX_MESSAGE_CHARS + ' tecken).');
+      return;
+    }
+    if (send({ type: 'inbox_reply', record: S.inboxRecord, text: text })) {
+      input.value = '';
+      $('inbox-reply-send').disabled = true;
+      $('inbox-status').textContent = 'Skickar…';
+    }
+  }
+
+  function closeInbox() {
+    S.inboxRecord = null;
+    show($('inbox-thread'), false);
+    clear($('inbox-thread-items'));
+    var rows = $('inbox-list').querySelectorAll('.inbox-item');
+    for (var i = 0; i < rows.length; i++) { rows[i].classList.remove('is-open'); }
   }
 
   // ---------------------------------------------------------------- start
@@ -795,10 +1174,19 @@
       data.topics.forEach(function (t) { S.topicLabels[t.code] = t.label; });
       S.order.forEach(function (id) {
         renderReasons(S.chats[id].panel, S.chats[id].n);
+        fillTopicFilter(S.chats[id].panel);
         chatFacts(S.chats[id]);
       });
       renderQueue();
     }).catch(function () { /* the reasons list says so */ });
+  }
+
+  function loadProfessions() {
+    getJSON('/api/professions?lang=sv').then(function (data) {
+      if (!data || !Array.isArray(data.professions)) { return; }
+      data.professions.forEach(function (p) { S.professionLabels[p.code] = p.label; });
+      S.order.forEach(function (id) { chatFacts(S.chats[id]); });
+    }).catch(function () { /* the code is shown instead */ });
   }
 
   function init() {
@@ -810,8 +1198,16 @@
         renderUnread(S.chats[S.active]);
       }
     });
+    $('inbox-list').addEventListener('click', function (e) {
+      var btn = e.target.closest ? e.target.closest('.inbox-open') : null;
+      if (btn) { openInbox(btn.getAttribute('data-record')); }
+    });
+    $('inbox-reply-form').addEventListener('submit', sendInboxReply);
+    $('inbox-close').addEventListener('click', closeInbox);
     renderQueue();
     loadTopics();
+    loadProfessions();
+    loadRiskGuide();
     connect();
   }
 
