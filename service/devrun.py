@@ -108,6 +108,17 @@ def _ensure_demo_staff(env: dict[str, str]) -> dict[str, dict[str, str]]:
     return known
 
 
+def _seed_directory(env: dict[str, str]) -> None:
+    """The shipped Stockholm directory, once, so referrals work in the demo."""
+    marker = VAR / "directory-seeded"
+    if marker.exists():
+        return
+    seed = ROOT / "counsellor_console" / "data" / "directory_stockholm.csv"
+    cmd = [sys.executable, "-m", "service.cli", "directory", "import", str(seed)]
+    if subprocess.run(cmd, env=env, check=False).returncode == 0:
+        marker.touch()
+
+
 def print_codes() -> None:
     path = VAR / "demo-staff.json"
     if not path.exists():
@@ -127,6 +138,7 @@ def main() -> None:
     if not env.get("FRISTAD_MASTER_KEY") and not env.get("FRISTAD_MASTER_KEY_FILE"):
         env["FRISTAD_MASTER_KEY_FILE"] = str(_master_key_file())
     staff = _ensure_demo_staff(env)
+    _seed_directory(env)
     print("\nFristad (demo) on http://127.0.0.1:8000  (visitor page)")
     print("Staff console: http://127.0.0.1:8000/console/login")
     for username, entry in staff.items():
@@ -137,6 +149,7 @@ def main() -> None:
         [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", "8000"],
         env=env,
     )
+    signal.signal(signal.SIGTERM, lambda *_: server.send_signal(signal.SIGINT))
     try:
         server.wait()
     except KeyboardInterrupt:
