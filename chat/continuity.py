@@ -74,6 +74,8 @@ class Continuity:
         held = HeldCode(code, record)
         await self.codes.link_chat(record, chat.id, counted=counted)
         if chat.state.value != "ended":
+            # The chat now belongs to the code: a summary can be kept for the next chat.
+            await self.store.set_flag(chat.id, "code_record", record.record_id)
             await self.store.seal_secret(chat.id, "rc", code)
         log.info("return_code_issued")
         return held

@@ -128,11 +128,6 @@ async def test_a_return_code_brings_the_summary_to_the_next_chat(
         assert page_errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="server: chat.continuity.Continuity.issue_for links a code issued during a chat to "
-    "the code's record but not the chat's code_record, so save_summary answers saved=false",
-)
 async def test_a_code_given_during_the_first_chat_keeps_its_summary(
     fresh: RunningServer, staff: Callable[..., StaffCredentials]
 ) -> None:
