@@ -5,7 +5,7 @@ sockets), so staff users are created per test through the real command line.
 
 Creating a user (a Python process and an argon2id hash) and logging in costs about a second,
 so tests that only need logged-in counsellors use `team`: users created and logged in once
-per module through the real CLI and login form, whose Redis keys (whatever they are: the tests
+per session through the real CLI and login form, whose Redis keys (whatever they are: the tests
 do not know the service's layout) are saved with DUMP and put back after each flush.
 """
 
@@ -142,29 +142,65 @@ def _restore(url: str, saved: list[tuple[bytes, int, bytes]]) -> None:
         client.close()
 
 
-@pytest.fixture(scope="module")
-def team_module(redis_server: str, server: RunningServer) -> Iterator[Team]:
+@dataclass
+class _TeamSeed:
+    creds: dict[str, StaffCredentials]
+    http: dict[str, httpx.Client]
+    snapshot: list[tuple[bytes, int, bytes]]
+
+
+@pytest.fixture(scope="session")
+def team_seed(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_TeamSeed]:
+    """The team, made and logged in once per session (on a server of its own)."""
     flusher = redis.Redis.from_url(redis_server)
     flusher.flushall()
     flusher.close()
-    with ThreadPoolExecutor(len(TEAM)) as pool:
-        made = list(pool.map(lambda m: add_staff(redis_server, m[0], role=m[1], name=m[2]), TEAM))
-    creds = {c.username: c for c in made}
-    http = {name: login(server, c) for name, c in creds.items()}
-    team = Team(
-        server=server,
-        creds=creds,
-        http=http,
-        display={m[0]: m[2] for m in TEAM},
-        snapshot=_snapshot(redis_server),
-    )
-    yield team
+    srv = start_server(redis_server, tmp_path_factory.mktemp("team-logs"))
+    try:
+        with ThreadPoolExecutor(len(TEAM)) as pool:
+            made = list(
+                pool.map(lambda m: add_staff(redis_server, m[0], role=m[1], name=m[2]), TEAM)
+            )
+        creds = {c.username: c for c in made}
+        http = {name: login(srv, c) for name, c in creds.items()}
+        snapshot = _snapshot(redis_server)
+    finally:
+        srv.stop()
+    yield _TeamSeed(creds=creds, http=http, snapshot=snapshot)
     for client in http.values():
         client.close()
 
 
+@pytest.fixture(scope="module")
+def team_http(team_seed: _TeamSeed, server: RunningServer) -> Iterator[dict[str, httpx.Client]]:
+    """For each team member, an httpx client on the module's server holding their session."""
+    clients = {
+        name: httpx.Client(
+            base_url=server.base_url,
+            follow_redirects=False,
+            timeout=10,
+            cookies=dict(seed.cookies.items()),
+        )
+        for name, seed in team_seed.http.items()
+    }
+    yield clients
+    for client in clients.values():
+        client.close()
+
+
 @pytest.fixture
-def team(redis_url: str, team_module: Team) -> Team:
-    """The module's server with an empty Redis but for the logged-in team."""
-    _restore(redis_url, team_module.snapshot)
-    return team_module
+def team(
+    redis_url: str, team_seed: _TeamSeed, server: RunningServer, team_http: dict[str, httpx.Client]
+) -> Team:
+    """The module's server with an empty Redis but for the logged-in team.
+
+    The session cookies live in Redis, so they open /ws/console on any server of the session.
+    """
+    _restore(redis_url, team_seed.snapshot)
+    return Team(
+        server=server,
+        creds=team_seed.creds,
+        http=team_http,
+        display={m[0]: m[2] for m in TEAM},
+        snapshot=team_seed.snapshot,
+    )
