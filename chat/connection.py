@@ -17,6 +17,7 @@ from typing import Any, Final
 import structlog
 from starlette.websockets import WebSocket, WebSocketState
 
+from chat.lifecycle import running
 from chat.protocol import SeqTracker
 from chat.store import StoredMessage
 
@@ -25,6 +26,7 @@ log = structlog.get_logger(__name__)
 OUTBOX_MAX_FRAMES: Final = 1000
 SEND_TIMEOUT_SECS: Final = 10.0
 CLOSE_TRY_AGAIN_LATER: Final = 1013
+STOP_WAIT_SECS: Final = 1.0
 
 Frame = dict[str, Any]
 GapReader = Callable[[str, int], Awaitable[list[StoredMessage]]]
@@ -60,8 +62,11 @@ class Connection:
         self.closed = True
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            with contextlib.suppress(asyncio.QueueFull):
+                self._queue.put_nowait(("stop", None))  # wakes a loop whose cancel was lost
+            # Python 3.11's wait_for can swallow a cancel that races with the send it wraps;
+            # the loop notices the request, but never wait on it for ever.
+            await asyncio.wait([self._task], timeout=STOP_WAIT_SECS)
 
     # -- what the rest of the code calls -------------------------------------------------
 
@@ -106,8 +111,10 @@ class Connection:
 
     async def _run(self) -> None:
         try:
-            while True:
+            while running():
                 kind, payload = await self._queue.get()
+                if kind == "stop":
+                    return
                 if kind == "frame":
                     await self._send_frame(payload)
                 else:

@@ -22,6 +22,7 @@ from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
 from chat.events import ALL_STAFF
+from chat.lifecycle import running
 from chat.notices import REPORTING_DUTY_ID, reporting_duty_text
 from chat.origin import origin_allowed
 from chat.protocol import (
@@ -468,7 +469,7 @@ class VisitorEndpoint:
 
     async def keep_positions_fresh(self) -> None:
         """Send ``queued`` to local waiting visitors when their position changes."""
-        while True:
+        while running():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._queue_dirty.wait(), QUEUE_REFRESH_SECS)
             self._queue_dirty.clear()
@@ -504,7 +505,7 @@ class VisitorEndpoint:
     async def keep_chats_alive(self) -> None:
         """Tell the other processes these visitors are still here; end the abandoned."""
         last_beat = 0.0
-        while True:
+        while running():
             try:
                 now = time.monotonic()
                 if now - last_beat >= LIVE_HEARTBEAT_SECS:

@@ -11,6 +11,8 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from chat.lifecycle import running
+
 log = structlog.get_logger(__name__)
 
 EVENTS_CHANNEL: Final = "f:events"
@@ -33,7 +35,7 @@ class PubSubTransport:
         """Receive events until cancelled; after a Redis outage, subscribe again."""
         delay = RECONNECT_DELAY_SECS
         first = True
-        while True:
+        while running():
             pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
             try:
                 await pubsub.subscribe(EVENTS_CHANNEL)
@@ -43,7 +45,7 @@ class PubSubTransport:
                     await self.on_reconnect()
                 first = False
                 delay = RECONNECT_DELAY_SECS
-                while True:
+                while running():
                     message = await pubsub.get_message(timeout=1.0)
                     if message is not None and message.get("type") == "message":
                         dispatch(message["data"])

@@ -56,6 +56,7 @@ log = structlog.get_logger(__name__)
 ROOT: Final = Path(__file__).resolve().parent.parent
 VISITOR_TEMPLATES: Final = Jinja2Templates(directory=str(ROOT / "chat" / "templates"))
 READY_TIMEOUT_SECS: Final = 2.0
+SHUTDOWN_WAIT_SECS: Final = 3.0
 
 
 def _lang(request: Request) -> str:
@@ -248,7 +249,9 @@ def create_app(settings: Settings) -> Starlette:
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Loops check for the cancel between rounds; do not wait for ever on one that
+            # is stuck in a dead connection.
+            await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_SECS)
             await redis.aclose()
 
     app = Starlette(routes=routes, lifespan=lifespan)
