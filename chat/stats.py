@@ -53,6 +53,9 @@ PROFESSIONALS_PROFESSION: Final = "professionals_profession"
 END_REASON: Final = "end_reason"
 VISITOR_LEFT: Final = "visitor_left"
 REFERRALS_ORG: Final = "referrals_org"
+HANDOFFS: Final = "handoffs"
+CONSULTATIONS_PROFESSION: Final = "consultations_profession"
+CONSULTATIONS_KOMMUN: Final = "consultations_kommun"
 SURVEY_PREFIX: Final = "survey_"
 MEASURES: Final = (
     CONTACTS,
@@ -67,7 +70,12 @@ MEASURES: Final = (
     END_REASON,
     VISITOR_LEFT,
     REFERRALS_ORG,
+    HANDOFFS,
+    CONSULTATIONS_PROFESSION,
+    CONSULTATIONS_KOMMUN,
 )
+#: Warm hand-offs: to a colleague online, or back to the queue.
+HANDOFF_KINDS: Final = ("colleague", "queue")
 #: How a visitor's leaving is counted; a plain `end` is not (the counsellor's end reasons
 #: and the contact count say enough).
 COUNTED_LEAVES: Final = ("exit", "timeout")
@@ -206,6 +214,20 @@ def leave_counters(how: str) -> list[tuple[str, str]]:
 def referral_counters(org_id: str) -> list[tuple[str, str]]:
     """Only a well-formed directory id is counted; anything else counts for nothing."""
     return [(REFERRALS_ORG, org_id)] if _ORG_ID.fullmatch(org_id) else []
+
+
+def handoff_counters(kind: str) -> list[tuple[str, str]]:
+    return [(HANDOFFS, kind)] if kind in HANDOFF_KINDS else []
+
+
+def consultation_counters(profession: str | None, kommun: str | None) -> list[tuple[str, str]]:
+    """What a counsellor recorded about a professional's consultation (no personal data)."""
+    counters: list[tuple[str, str]] = []
+    if profession is not None and profession in PROFESSIONS:
+        counters.append((CONSULTATIONS_PROFESSION, profession))
+    if kommun is not None and _KOMMUN.fullmatch(kommun):
+        counters.append((CONSULTATIONS_KOMMUN, kommun))
+    return counters
 
 
 def survey_counters(answers: Mapping[str, str | int]) -> list[tuple[str, str]]:

@@ -30,10 +30,12 @@ from chat.stats import (
     Counts,
     DayRange,
     add_counts,
+    consultation_counters,
     contact_counters,
     counter_field,
     end_counters,
     expires_at,
+    handoff_counters,
     leave_counters,
     parse_counter_field,
     referral_counters,
@@ -140,6 +142,13 @@ class StatsRecorder:
     async def record_referral(self, org_id: str) -> None:
         """A referral to a directory organisation, counted by its id."""
         await self._add(referral_counters(org_id), "referral")
+
+    async def record_handoff(self, kind: str) -> None:
+        """A warm hand-off: to a colleague, or back to the queue."""
+        await self._add(handoff_counters(kind), "handoff")
+
+    async def record_consultation(self, profession: str | None, kommun: str | None) -> None:
+        await self._add(consultation_counters(profession, kommun), "consultation")
 
     async def record_survey(self, answers: Mapping[str, str | int]) -> None:
         """A visitor's survey answers, per question and answer; an invalid set counts nothing."""

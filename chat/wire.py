@@ -175,6 +175,9 @@ class Refer:
 class ConsoleEnd:
     chat: str
     reasons: tuple[str, ...]
+    # Professional channel: what the counsellor records about the consultation.
+    profession: str | None = None
+    kommun: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +423,11 @@ def _console_end(obj: Mapping[str, Any]) -> ConsoleEnd:
         raise FrameError("bad_field", "reasons")
     if any(not isinstance(r, str) or r not in TOPICS for r in reasons):
         raise FrameError("bad_field", "reasons")
-    return ConsoleEnd(chat, tuple(dict.fromkeys(reasons)))
+    profession = _choice(obj, "profession", PROFESSIONS, optional=True)
+    kommun = obj.get("kommun")
+    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.match(kommun)):
+        raise FrameError("bad_field", "kommun")
+    return ConsoleEnd(chat, tuple(dict.fromkeys(reasons)), profession, kommun)
 
 
 def _summary_text(obj: Mapping[str, Any]) -> str:

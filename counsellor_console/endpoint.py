@@ -22,6 +22,7 @@ from chat.connection import Connection
 from chat.continuity import left_message_frame
 from chat.conversations import Conversations, NotYoursError
 from chat.events import to_staff, to_visitor
+from chat.lifecycle import running
 from chat.origin import origin_allowed
 from chat.protocol import ChatState
 from chat.returncode_store import UnknownRecordError
@@ -172,6 +173,8 @@ class ConsoleSocket:
             await self.ops.counsellor_typing(chat.id)
         elif isinstance(frame, ConsoleEnd):
             await self.endpoint.end_chat(chat, self.staff, frame.reasons)
+            if chat.channel == "professional" and self.ops.stats is not None:
+                await self.ops.stats.record_consultation(frame.profession, frame.kommun)
         elif isinstance(frame, Transfer):
             await self._transfer(chat, frame.to)
         elif isinstance(frame, Refer):
@@ -211,6 +214,8 @@ class ConsoleSocket:
     async def _transfer(self, chat: ChatRecord, to: str) -> None:
         if to == "queue":
             await self.ops.requeue(chat, self.staff)
+            if self.ops.stats is not None:
+                await self.ops.stats.record_handoff("queue")
             return
         target = await self.endpoint.staff_store.load_user(to)
         if (
@@ -233,6 +238,8 @@ class ConsoleSocket:
         await self.endpoint.audit.record(
             ChatTransferred(staff=self.staff.username, chat=chat.id, to=to)
         )
+        if self.ops.stats is not None:
+            await self.ops.stats.record_handoff("colleague")
         floor = await self.ops.store.message_count(chat.id)
         assigned = frames.assigned(moved, self.ops.config.session_cap)
         assigned["from"] = self.staff.display_name
@@ -394,7 +401,7 @@ class ConsoleEndpoint:
 
     async def broadcast_queue(self) -> None:
         """One queue frame for all local consoles, at most four a second."""
-        while True:
+        while running():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._queue_dirty.wait(), QUEUE_BROADCAST_IDLE_SECS)
             self._queue_dirty.clear()
@@ -408,7 +415,7 @@ class ConsoleEndpoint:
             await asyncio.sleep(QUEUE_BROADCAST_MIN_INTERVAL_SECS)
 
     async def keep_presence(self) -> None:
-        while True:
+        while running():
             await asyncio.sleep(PRESENCE_BEAT_SECS)
             try:
                 await self.staff_store.mark_online(sorted({s.staff.username for s in self.sockets}))

@@ -474,7 +474,32 @@
     show($('chats-empty'), false);
     wirePanel(chat);
     chatFacts(chat);
+    fillConsultation(chat);
     return chat;
+  }
+
+  // Professional channel: the counsellor records profession and municipality, no names.
+  function fillConsultation(chat) {
+    var box = chat.panel.querySelector('.cp-consult');
+    if (!box || chat.info.channel !== 'professional') { return; }
+    box.hidden = false;
+    var prof = box.querySelector('.cp-consult-profession');
+    var kom = box.querySelector('.cp-consult-kommun');
+    if (prof.options.length <= 1) {
+      Object.keys(S.professionLabels).forEach(function (code) {
+        var opt = el('option', null, S.professionLabels[code]);
+        opt.value = code;
+        prof.appendChild(opt);
+      });
+      Object.keys(KOMMUNER).sort(function (a, b) { return KOMMUNER[a].localeCompare(KOMMUNER[b], 'sv'); })
+        .forEach(function (code) {
+          var opt = el('option', null, KOMMUNER[code]);
+          opt.value = code;
+          kom.appendChild(opt);
+        });
+    }
+    if (chat.info.profession && !prof.value) { prof.value = chat.info.profession; }
+    if (chat.info.kommun && !kom.value) { kom.value = chat.info.kommun; }
   }
 
   function renderReasons(panel, n) {
@@ -761,7 +786,14 @@
       var reasons = [];
       var boxes = p.querySelectorAll('.cp-reasons input:checked');
       for (var i = 0; i < boxes.length; i++) { reasons.push(boxes[i].value); }
-      if (send({ type: 'end', chat: chat.id, reasons: reasons })) {
+      var endFrame = { type: 'end', chat: chat.id, reasons: reasons };
+      if (chat.info.channel === 'professional') {
+        var prof = p.querySelector('.cp-consult-profession').value;
+        var kom = p.querySelector('.cp-consult-kommun').value;
+        if (prof) { endFrame.profession = prof; }
+        if (kom) { endFrame.kommun = kom; }
+      }
+      if (send(endFrame)) {
         if (!chat.ended) { addLine(chat, 'system', 'System', 'Du avslutade chatten.', null); }
         setChatOpen(chat, false);
         p.querySelector('.cp-end-send').disabled = true;
@@ -1185,7 +1217,7 @@
     getJSON('/api/professions?lang=sv').then(function (data) {
       if (!data || !Array.isArray(data.professions)) { return; }
       data.professions.forEach(function (p) { S.professionLabels[p.code] = p.label; });
-      S.order.forEach(function (id) { chatFacts(S.chats[id]); });
+      S.order.forEach(function (id) { chatFacts(S.chats[id]); fillConsultation(S.chats[id]); });
     }).catch(function () { /* the code is shown instead */ });
   }
 

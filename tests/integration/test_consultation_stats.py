@@ -1,0 +1,49 @@
+"""What a counsellor records about a professional's consultation, and warm hand-offs, feed the
+follow-up statistics (issue 3) — without personal data."""
+
+from __future__ import annotations
+
+from tests.integration.conftest import Team
+from tests.integration.test_stats import fetch_csv, rows_of
+from tests.support.clients import Peers, accept
+
+
+async def test_consultation_profession_and_kommun_are_counted(team: Team, peers: Peers) -> None:
+    console = await peers.console(team.server, team.http["anna"])
+    for _ in range(5):
+        visitor, chat = await peers.queued(team.server, channel="professional")
+        await accept(console, chat)
+        await console.send(
+            {
+                "type": "end",
+                "chat": chat,
+                "reasons": ["control"],
+                "profession": "school",
+                "kommun": "0180",
+            }
+        )
+        await console.expect("ended", chat=chat)
+        await visitor.expect("ended")
+    rows = rows_of(fetch_csv(team))
+    assert rows[("consultations_profession", "school")] == "5"
+    assert rows[("consultations_kommun", "0180")] == "5"
+
+
+async def test_bad_consultation_fields_are_refused(team: Team, peers: Peers) -> None:
+    console = await peers.console(team.server, team.http["anna"])
+    _visitor, chat = await peers.queued(team.server, channel="professional")
+    await accept(console, chat)
+    await console.send({"type": "end", "chat": chat, "reasons": [], "profession": "astronaut"})
+    await console.expect("error", code="bad_field", field="profession")
+    await console.send({"type": "end", "chat": chat, "reasons": [], "kommun": "Stockholm"})
+    await console.expect("error", code="bad_field", field="kommun")
+
+
+async def test_hand_backs_to_the_queue_are_counted(team: Team, peers: Peers) -> None:
+    console = await peers.console(team.server, team.http["anna"])
+    visitor, chat = await peers.queued(team.server)
+    await accept(console, chat)
+    await console.send({"type": "transfer", "chat": chat, "to": "queue"})
+    await visitor.expect("queued", position=1)
+    rows = rows_of(fetch_csv(team))
+    assert rows[("handoffs", "queue")] == "<5"
