@@ -24,6 +24,7 @@ from chat.continuity import Continuity
 from chat.conversations import Conversations
 from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
+from chat.lifecycle import running
 from chat.notices import all_reporting_duty_texts
 from chat.pubsub_store import PubSubTransport
 from chat.returncode_store import ReturnCodeStore
@@ -57,6 +58,7 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 VISITOR_TEMPLATES: Final = Jinja2Templates(directory=str(ROOT / "chat" / "templates"))
 READY_TIMEOUT_SECS: Final = 2.0
 SHUTDOWN_WAIT_SECS: Final = 3.0
+PURGE_INTERVAL_SECS: Final = 3600
 
 
 def _lang(request: Request) -> str:
@@ -156,6 +158,19 @@ def _ops_routes(
     ]
 
 
+async def purge_on_schedule(store: ChatStore) -> None:
+    """Apply the retention policy every hour (also `fristad purge`); TTLs do the rest."""
+    while running():
+        await asyncio.sleep(PURGE_INTERVAL_SECS)
+        try:
+            shredded = await store.purge_expired()
+        except Exception as exc:
+            log.warning("purge_failed", error=type(exc).__name__)
+            continue
+        if shredded:
+            log.info("purged", shredded=shredded)
+
+
 def return_code_pepper(master_key: bytes) -> bytes:
     """The return codes' service secret, derived so it changes only with the master key."""
     return derive_key(master_key, b"", b"fristad/return-code/pepper/v1")
@@ -242,6 +257,7 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(visitor.keep_chats_alive(), name="liveness"),
             asyncio.create_task(console.broadcast_queue(), name="queue-broadcast"),
             asyncio.create_task(console.keep_presence(), name="presence"),
+            asyncio.create_task(purge_on_schedule(store), name="purge"),
         ]
         log.info("service_started", dev=settings.dev)
         try:
