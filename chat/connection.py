@@ -167,9 +167,10 @@ class Connection:
         if self.websocket.application_state is not WebSocketState.CONNECTED:
             return
         public = {k: v for k, v in frame.items() if not k.startswith("_")}
-        await asyncio.wait_for(
-            self.websocket.send_text(json.dumps(public, ensure_ascii=False)), SEND_TIMEOUT_SECS
-        )
+        # asyncio.timeout, not wait_for: no Task per frame (bench/relay: a busy console fell
+        # behind and was closed), and no swallowed cancel.
+        async with asyncio.timeout(SEND_TIMEOUT_SECS):
+            await self.websocket.send_text(json.dumps(public, ensure_ascii=False))
 
     async def send_now(self, frame: Frame) -> None:
         """Send through the queue, so order is kept with everything queued before."""

@@ -265,6 +265,22 @@ class Conversations:
         log.info("chat_ended", chat=chat.id, by="counsellor", staff=staff.username)
         return True
 
+    async def record_reasons_after_the_end(
+        self, chat_id: str, staff: StaffIdentity, reasons: tuple[str, ...]
+    ) -> ChatRecord | None:
+        """The visitor left first: the counsellor who held the chat still records why it was.
+
+        Once per chat, and only within the 10 minutes the ended chat's record is kept.
+        """
+        chat = await self.store.load_chat(chat_id)
+        if chat is None or chat.state is not ChatState.ENDED or chat.counsellor != staff.username:
+            return None
+        if not await self.store.claim_flag(chat_id, "reasons_recorded"):
+            return chat
+        if self.stats is not None:
+            await self.stats.record_end(reasons)
+        return chat
+
     async def queue_frame(self) -> frames.Frame:
         snapshot = await self.store.queue_snapshot()
         return frames.queue(snapshot, self.config.session_cap)

@@ -368,6 +368,10 @@ class ChatStore:
         hashes = [(cid, as_hash(raw)) for cid, raw in zip(chat_ids, raws, strict=True)]
         return [ChatRecord.from_hash(cid, raw) for cid, raw in hashes if "state" in raw]
 
+    async def claim_flag(self, chat_id: str, name: str) -> bool:
+        """Set a one-time flag on the chat; True for the one caller that set it."""
+        return bool(await self._redis.hsetnx(chat_key(chat_id), name, "1"))
+
     async def set_flag(self, chat_id: str, name: str, value: str) -> None:
         await self._redis.hset(chat_key(chat_id), name, value)
 

@@ -95,7 +95,9 @@ class ConsoleSocket:
             self.connection.replay(chat_id, 0)
             return
         self.connection.deliver(frame)
-        if kind in ("released", "ended", "transferred_out") and isinstance(chat_id, str):
+        if kind in ("released", "ended", "transferred_out", "visitor_left") and isinstance(
+            chat_id, str
+        ):
             self._unwatch(chat_id)
 
     def _watch(self, chat_id: str, own_floor: int) -> None:
@@ -155,6 +157,13 @@ class ConsoleSocket:
         try:
             chat = await self.ops.held_chat(frame.chat, self.staff)
         except NotYoursError:
+            if isinstance(frame, ConsoleEnd):
+                ended = await self.ops.record_reasons_after_the_end(
+                    frame.chat, self.staff, frame.reasons
+                )
+                if ended is not None:
+                    self.send(frames.ended(ended.ended_by or "visitor", chat=ended.id))
+                    return
             self.send(frames.error("not_yours", chat=frame.chat))
             return
         try:

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Final
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 REDIS_SOCKET_TIMEOUT_SECS: Final = 5.0
 HEALTH_CHECK_INTERVAL_SECS: Final = 10
+# A burst waits for a connection instead of failing: redis-py's default pool raises on the
+# 101st command in flight, which turned a surge of visitors into `server_error`s (bench/relay).
+MAX_CONNECTIONS: Final = 200
+POOL_WAIT_SECS: Final = 5.0
 
 
 def open_redis(url: str) -> Redis:
     """A pooled client; it connects lazily and reconnects by itself after an outage."""
-    return Redis.from_url(
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=POOL_WAIT_SECS,
         decode_responses=True,
         socket_timeout=REDIS_SOCKET_TIMEOUT_SECS,
         socket_connect_timeout=REDIS_SOCKET_TIMEOUT_SECS,
         health_check_interval=HEALTH_CHECK_INTERVAL_SECS,
         retry_on_timeout=True,
     )
+    return Redis.from_pool(pool)

@@ -47,3 +47,19 @@ async def test_hand_backs_to_the_queue_are_counted(team: Team, peers: Peers) -> 
     await visitor.expect("queued", position=1)
     rows = rows_of(fetch_csv(team))
     assert rows[("handoffs", "queue")] == "<5"
+
+
+async def test_reasons_are_recorded_after_the_visitor_left(team: Team, peers: Peers) -> None:
+    console = await peers.console(team.server, team.http["anna"])
+    visitor, chat = await peers.queued(team.server)
+    await accept(console, chat)
+    await visitor.send({"type": "exit"})
+    await console.expect("visitor_left", chat=chat, how="exit")
+    await console.send({"type": "end", "chat": chat, "reasons": ["housing"]})
+    ended = await console.expect("ended", chat=chat)
+    assert ended["by"] == "visitor"
+    # Once only: a second end for the same chat records nothing more.
+    await console.send({"type": "end", "chat": chat, "reasons": ["housing"]})
+    await console.expect("ended", chat=chat)
+    rows = rows_of(fetch_csv(team))
+    assert rows[("end_reason", "housing")] == "<5"
