@@ -20,7 +20,15 @@ from chat.continuity import Continuity
 from chat.events import EventHub, to_chat_staff, to_visitor
 from chat.protocol import ChatState, EndedBy, estimate_wait_secs, initial_state
 from chat.stats_store import StatsRecorder
-from chat.store import AppendResult, ChatEndedError, ChatRecord, ChatStore, StoredMessage
+from chat.store import (
+    SEQ_MARK,
+    Announcer,
+    AppendResult,
+    ChatEndedError,
+    ChatRecord,
+    ChatStore,
+    StoredMessage,
+)
 from chat.wire import Hello
 from security.roles import StaffIdentity
 
@@ -113,15 +121,31 @@ class Conversations:
         accepts = await self.store.recent_accept_times(channel)
         return estimate_wait_secs(position, accepts, self.clock())
 
+    def _announcer(
+        self, chat_id: str, author: str, text: str, *, to_visitor_side: bool
+    ) -> Announcer:
+        """The msg event for the other side, published by the store's append script."""
+
+        def announce(at_ms: int) -> list[str]:
+            stored = StoredMessage(0, author, text, at_ms)
+            if to_visitor_side:
+                frame = frames.msg(stored, tracked_chat=chat_id)
+                recipient = to_visitor(chat_id)
+            else:
+                frame = frames.msg(stored, chat=chat_id)
+                recipient = to_chat_staff(chat_id)
+            frame["seq"] = SEQ_MARK
+            return [self.hub.encode(frame, [recipient])]
+
+        return announce
+
     async def post_visitor_message(
         self, chat: ChatRecord, client_id: str, text: str
     ) -> AppendResult:
-        result = await self.store.append_message(chat.id, "visitor", text, client_id)
-        if result.created:
-            stored = StoredMessage(result.seq, "visitor", text, result.at_ms)
-            await self.hub.publish(frames.msg(stored, chat=chat.id), [to_chat_staff(chat.id)])
-            if chat.state is ChatState.WAITING:
-                await self.hub.queue_changed()
+        announce = self._announcer(chat.id, "visitor", text, to_visitor_side=False)
+        result = await self.store.append_message(chat.id, "visitor", text, client_id, announce)
+        if result.created and chat.state is ChatState.WAITING:
+            await self.hub.queue_changed()
         return result
 
     async def visitor_typing(self, chat_id: str) -> None:
@@ -206,11 +230,8 @@ class Conversations:
     async def post_counsellor_message(
         self, chat: ChatRecord, client_id: str, text: str
     ) -> AppendResult:
-        result = await self.store.append_message(chat.id, "counsellor", text, client_id)
-        if result.created:
-            stored = StoredMessage(result.seq, "counsellor", text, result.at_ms)
-            await self.hub.publish(frames.msg(stored, tracked_chat=chat.id), [to_visitor(chat.id)])
-        return result
+        announce = self._announcer(chat.id, "counsellor", text, to_visitor_side=True)
+        return await self.store.append_message(chat.id, "counsellor", text, client_id, announce)
 
     async def post_system_message(self, chat: ChatRecord, text: str) -> int:
         result = await self.store.append_message(chat.id, "system", text)

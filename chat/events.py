@@ -128,10 +128,16 @@ class EventHub:
 
     async def publish(self, frame: Frame | None, recipients: Iterable[Recipient]) -> None:
         """Send ``frame`` to every recipient, wherever its socket is."""
-        payload = json.dumps(
-            {"r": [[r.kind, r.id] for r in recipients], "f": frame}, separators=(",", ":")
+        await self._transport.publish(self.encode(frame, recipients))
+
+    @staticmethod
+    def encode(frame: Frame | None, recipients: Iterable[Recipient]) -> str:
+        """The payload ``publish`` sends; a store script may publish it itself."""
+        return json.dumps(
+            {"r": [[r.kind, r.id] for r in recipients], "f": frame},
+            separators=(",", ":"),
+            ensure_ascii=False,
         )
-        await self._transport.publish(payload)
 
     async def queue_changed(self) -> None:
         await self.publish(None, [QUEUE_WATCHERS])

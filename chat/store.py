@@ -26,13 +26,14 @@ import hashlib
 import json
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
 from chat.protocol import ChatState, EndedBy
+from chat.pubsub_store import EVENTS_CHANNEL
 from chat.wire import Hello
 from security.crypto import (
     DecryptionError,
@@ -53,6 +54,11 @@ DATA_KEY_CACHE_SECS: Final = 30.0
 DATA_KEY_CACHE_MAX: Final = 10_000
 LIVE_KEY: Final = PREFIX + "live"
 CHANNELS: Final = ("youth", "professional")
+
+
+# Where a message's seq goes in an announcement built before the seq is known.
+SEQ_MARK: Final = "__SEQ__"
+Announcer = Callable[[int], list[str]]
 
 
 class StoreError(Exception):
@@ -222,6 +228,10 @@ if ARGV[4] == '1' and state == 'waiting' then redis.call('HINCRBY', KEYS[3], 'pr
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
+for i = 5, #ARGV do
+  local payload = string.gsub(ARGV[i], '"__SEQ__"', tostring(seq), 1)
+  redis.call('PUBLISH', KEYS[4], payload)
+end
 return {seq, 1}
 """
 
@@ -587,12 +597,22 @@ class ChatStore:
         return cast(dict[str, Any], json.loads(plain))
 
     async def append_message(
-        self, chat_id: str, author: str, text: str, client_id: str | None = None
+        self,
+        chat_id: str,
+        author: str,
+        text: str,
+        client_id: str | None = None,
+        announce: Announcer | None = None,
     ) -> AppendResult:
-        """Store a message (encrypted) before anyone acknowledges it.
+        """Store a message (encrypted) before anyone acknowledges it, and announce it.
+
+        The announcement is published by the same script, in the same round trip (the
+        relay's cost is round trips, shared/performance.md), and only if the message is new.
 
         Args:
             client_id: the sender's id; a repeat returns the first seq and stores nothing.
+            announce: given the message's time, the event payloads to publish, with
+                ``SEQ_MARK`` (as a JSON string) where the seq goes.
 
         Raises:
             ChatEndedError: the chat has ended or does not exist.
@@ -601,9 +621,10 @@ class ChatStore:
         at = now_ms()
         sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
         id_field = f"{author[0]}:{client_id}" if client_id else ""
+        payloads = announce(at) if announce is not None else []
         seq, created = await self._append(
-            keys=[log_key(chat_id), ids_key(chat_id), chat_key(chat_id)],
-            args=[id_field, sealed, self._ttl, "1" if author == "visitor" else "0"],
+            keys=[log_key(chat_id), ids_key(chat_id), chat_key(chat_id), EVENTS_CHANNEL],
+            args=[id_field, sealed, self._ttl, "1" if author == "visitor" else "0", *payloads],
         )
         if int(seq) < 0:
             raise ChatEndedError(chat_id)
