@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
@@ -48,7 +49,9 @@ class Connection:
         self.own_author = own_author
         self._read_after = read_after
         self._frame_message = frame_message
-        self._queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(OUTBOX_MAX_FRAMES)
+        # A plain deque drained by a task that exists only while there is something to send:
+        # an idle socket (most waiting visitors) holds no task and no queue machinery.
+        self._pending: deque[tuple[str, Any]] = deque()
         self._trackers: dict[str, SeqTracker] = {}
         self._own_floor: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
@@ -56,17 +59,16 @@ class Connection:
         self._closer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        """Kept for symmetry: the sender starts by itself when a frame is queued."""
 
     async def stop(self) -> None:
         self.closed = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.QueueFull):
-                self._queue.put_nowait(("stop", None))  # wakes a loop whose cancel was lost
-            # Python 3.11's wait_for can swallow a cancel that races with the send it wraps;
-            # the loop notices the request, but never wait on it for ever.
-            await asyncio.wait([self._task], timeout=STOP_WAIT_SECS)
+        self._pending.clear()
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            # Never wait for ever on a sender stuck in a dead connection.
+            await asyncio.wait([task], timeout=STOP_WAIT_SECS)
 
     # -- what the rest of the code calls -------------------------------------------------
 
@@ -98,23 +100,25 @@ class Connection:
     def _put(self, item: tuple[str, Any]) -> None:
         if self.closed:
             return
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self._pending) >= OUTBOX_MAX_FRAMES:
             log.warning("outbox_overflow")
             self.closed = True
+            self._pending.clear()
             self._closer = asyncio.get_running_loop().create_task(
                 self._close(CLOSE_TRY_AGAIN_LATER)
             )
+            return
+        self._pending.append(item)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
 
     # -- the sender ----------------------------------------------------------------------
 
-    async def _run(self) -> None:
+    async def _drain(self) -> None:
+        """Send everything queued, in order, then end (a new one starts on the next frame)."""
         try:
-            while running():
-                kind, payload = await self._queue.get()
-                if kind == "stop":
-                    return
+            while self._pending and running():
+                kind, payload = self._pending.popleft()
                 if kind == "frame":
                     await self._send_frame(payload)
                 else:
@@ -125,6 +129,7 @@ class Connection:
         except Exception as exc:  # a dead socket: the receive loop will see the disconnect
             log.info("sender_stopped", error=type(exc).__name__)
             self.closed = True
+            self._pending.clear()
 
     async def _send_frame(self, frame: Frame) -> None:
         seq = frame.get("seq")
