@@ -151,6 +151,7 @@
       privacy3: '”Lämna sidan snabbt” tar dig direkt till en annan webbplats. På en dator kan du också trycka på Shift tre gånger.',
       privacy4: '”Dölj” eller Esc-tangenten lägger en vanlig sida över chatten. Tryck på rubriken där, eller Esc igen, för att komma tillbaka.',
       helpHeading: 'Andra som kan hjälpa',
+      kbLink: 'Läs om dina rättigheter och var du kan få hjälp',
       help112: 'Akut fara',
       helpPolice: 'Polisen, när det inte är akut',
       helpBris: 'Bris, för dig under 18',
@@ -293,6 +294,7 @@
       privacy3: '“Leave this page” takes you straight to another website. On a computer you can also press Shift three times.',
       privacy4: '“Hide” or the Esc key puts an ordinary page over the chat. Tap its heading, or press Esc again, to come back.',
       helpHeading: 'Others who can help',
+      kbLink: 'Read about your rights and where to get help',
       help112: 'Danger right now',
       helpPolice: 'Police, when it is not urgent',
       helpBris: 'Bris, if you are under 18',
@@ -435,6 +437,7 @@
       privacy3: '«غادر الصفحة بسرعة» يأخذك مباشرة إلى موقع آخر. على الكمبيوتر يمكنك أيضًا الضغط على Shift ثلاث مرات.',
       privacy4: '«إخفاء» أو زر Esc يضع صفحة عادية فوق الدردشة. اضغط على عنوانها، أو على Esc مرة أخرى، لتعود.',
       helpHeading: 'جهات أخرى يمكنها المساعدة',
+      kbLink: 'اقرأ عن حقوقك وأين يمكنك الحصول على المساعدة',
       help112: 'خطر الآن',
       helpPolice: 'الشرطة، عندما لا يكون الأمر عاجلًا',
       helpBris: 'Bris، لمن هم أقل من 18 سنة',
@@ -570,6 +573,8 @@
     for (i = 0; i < nodes.length; i++) {
       nodes[i].setAttribute('aria-label', t(nodes[i].getAttribute('data-i18n-aria-label')));
     }
+    var kbLink = document.getElementById('kb-link');
+    if (kbLink) { kbLink.setAttribute('href', '/kb/?lang=' + lang); }
     nodes = document.querySelectorAll('.lang-btn');
     for (i = 0; i < nodes.length; i++) {
       nodes[i].setAttribute('aria-pressed', nodes[i].getAttribute('data-lang') === lang ? 'true' : 'false');
