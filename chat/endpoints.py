@@ -15,13 +15,14 @@ from collections.abc import Collection
 from typing import Final, Protocol
 
 import structlog
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from chat import frames
 from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
 from chat.events import ALL_STAFF
+from chat.inbound import CLOSE_POLICY, receive_text_frames
 from chat.lifecycle import running
 from chat.notices import REPORTING_DUTY_ID, reporting_duty_text
 from chat.origin import origin_allowed
@@ -51,7 +52,6 @@ from chat.wire import (
     parse_visitor_frame,
 )
 from security.address_limits import AddressLimits
-from security.ratelimit import StrikeCounter, TokenBucket
 
 log = structlog.get_logger(__name__)
 
@@ -60,8 +60,6 @@ class SurveyRecorder(Protocol):
     async def record_survey(self, answers: dict[str, str]) -> None: ...
 
 
-CLOSE_POLICY: Final = 1008
-CLOSE_UNSUPPORTED: Final = 1003
 SWEEP_INTERVAL_SECS: Final = 0.5
 # Each code check costs an argon2id run (~0.1 s of CPU): bound them per connection.
 MAX_CODE_CHECKS_PER_CONNECTION: Final = 10
@@ -432,27 +430,12 @@ class VisitorEndpoint:
         socket = VisitorSocket(websocket, self)
         socket.address = address
         socket.connection.start()
-        bucket = TokenBucket(*self.rate)
-        strikes = StrikeCounter()
+
+        async def handle_text(text: str) -> None:
+            await self._handle_text(socket, text)
+
         try:
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                if message.get("text") is None:
-                    await websocket.close(code=CLOSE_UNSUPPORTED)
-                    break
-                now = time.monotonic()
-                allowed = bucket.allow(now)
-                if strikes.record(allowed, now):
-                    await websocket.close(code=CLOSE_POLICY)
-                    break
-                if not allowed:
-                    socket.send(frames.error("rate_limited"))
-                    continue
-                await self._handle_text(socket, message["text"])
-        except WebSocketDisconnect:
-            pass
+            await receive_text_frames(websocket, self.rate, handle_text, socket.send)
         finally:
             await socket.disconnected()
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Collection
 from typing import Final
 
 import structlog
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
 from chat import frames
 from chat.connection import Connection
 from chat.continuity import left_message_frame
 from chat.conversations import Conversations, NotYoursError
 from chat.events import to_staff, to_visitor
+from chat.inbound import CLOSE_POLICY, receive_text_frames
 from chat.lifecycle import running
 from chat.origin import origin_allowed
 from chat.protocol import ChatState
@@ -51,13 +51,10 @@ from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate
-from security.ratelimit import StrikeCounter, TokenBucket
 from security.roles import StaffIdentity
 
 log = structlog.get_logger(__name__)
 
-CLOSE_POLICY: Final = 1008
-CLOSE_UNSUPPORTED: Final = 1003
 QUEUE_BROADCAST_MIN_INTERVAL_SECS: Final = 0.25  # at most 4 queue frames a second
 QUEUE_BROADCAST_IDLE_SECS: Final = 5.0  # waited_s moves on even when nothing happens
 PRESENCE_BEAT_SECS: Final = 10.0
@@ -311,28 +308,13 @@ class ConsoleEndpoint:
         socket.connection.start()
         self.sockets.add(socket)
         await self.staff_store.mark_online([staff.username])
-        bucket = TokenBucket(*self.rate)
-        strikes = StrikeCounter()
+
+        async def handle_text(text: str) -> None:
+            await self._handle_text(socket, text)
+
         try:
             await socket.start()
-            while True:
-                message = await websocket.receive()
-                if message["type"] == "websocket.disconnect":
-                    break
-                if message.get("text") is None:
-                    await websocket.close(code=CLOSE_UNSUPPORTED)
-                    break
-                now = time.monotonic()
-                allowed = bucket.allow(now)
-                if strikes.record(allowed, now):
-                    await websocket.close(code=CLOSE_POLICY)
-                    break
-                if not allowed:
-                    socket.send(frames.error("rate_limited"))
-                    continue
-                await self._handle_text(socket, message["text"])
-        except WebSocketDisconnect:
-            pass
+            await receive_text_frames(websocket, self.rate, handle_text, socket.send)
         finally:
             self.sockets.discard(socket)
             await socket.stop()
