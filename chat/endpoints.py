@@ -80,6 +80,7 @@ class VisitorSocket:
         self.ended_at: float | None = None
         self.code_checks = 0
         self.address = ""  # only to count chats per address; never stored or logged
+        self.closing = False  # after a quick exit: frames already received are dropped
         self.survey_done = False
         self.connection = Connection(
             websocket,
@@ -264,12 +265,14 @@ class VisitorSocket:
     async def _leave(self, how: str) -> None:
         if self.chat is None or self.chat.state is ChatState.ENDED:
             if how == "exit":
+                self.closing = True
                 await self.connection.websocket.close()
             return
         await self.ops.visitor_leaves(self.chat, "exit" if how == "exit" else "end")
         self._set_state(ChatState.ENDED)
         if how == "exit":
             self._detach()
+            self.closing = True
             await self.connection.websocket.close()
         else:
             self.send(frames.ended("visitor"))
@@ -440,6 +443,8 @@ class VisitorEndpoint:
             await socket.disconnected()
 
     async def _handle_text(self, socket: VisitorSocket, text: str) -> None:
+        if socket.closing:
+            return
         try:
             await socket.handle(parse_visitor_frame(text))
         except FrameError as exc:

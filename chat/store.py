@@ -288,11 +288,12 @@ if tonumber(ARGV[4]) == 0 then
   redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
   redis.call('EXPIRE', KEYS[1], ARGV[5])
 else
-  local keep = math.max(tonumber(ARGV[4]), tonumber(ARGV[5]))
-  redis.call('EXPIRE', KEYS[1], keep)
-  redis.call('EXPIRE', KEYS[2], keep)
-  redis.call('EXPIRE', KEYS[3], keep)
-  redis.call('EXPIRE', KEYS[4], keep)
+  -- The transcript lives exactly the retention time; the chat's facts (no text) stay
+  -- at least the return-code window.
+  redis.call('EXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), tonumber(ARGV[5])))
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[4], ARGV[4])
 end
 return state .. ':' .. holder
 """

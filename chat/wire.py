@@ -28,8 +28,8 @@ MAX_SURVEY_VALUE_CHARS: Final = 1000
 AGES: Final = ("under18", "18plus", "unsaid")
 CHANNELS: Final = ("youth", "professional")
 GENDERS: Final = ("girl", "boy", "other", "unsaid")
-_LANG = re.compile(r"^[a-z]{2,3}$")
-_KOMMUN = re.compile(r"^\d{4}$")
+_LANG = re.compile(r"[a-z]{2,3}", re.ASCII)
+_KOMMUN = re.compile(r"[0-9]{4}", re.ASCII)
 
 Age = Literal["under18", "18plus", "unsaid"]
 Channel = Literal["youth", "professional"]
@@ -284,9 +284,21 @@ def _str(
     value = obj.get(name)
     if value is None and optional:
         return None
-    if not isinstance(value, str) or not value or len(value) > max_chars:
+    if not isinstance(value, str) or not value or len(value) > max_chars or not encodable(value):
         raise FrameError("bad_field", name)
     return value
+
+
+def encodable(text: str) -> bool:
+    """False for a string JSON let in but UTF-8 cannot carry: a lone surrogate (``"\\ud800"``).
+
+    Such a string would fail later, in Redis or on another socket; it is refused here.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _required(obj: Mapping[str, Any], name: str, max_chars: int = MAX_ID_CHARS) -> str:
@@ -314,7 +326,12 @@ def _choice(
 def chat_text(obj: Mapping[str, Any]) -> str:
     """A message text: a string of 1 to 4,000 code points that is not blank."""
     value = obj.get("text")
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_CHARS:
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > MAX_TEXT_CHARS
+        or not encodable(value)
+    ):
         raise FrameError("bad_field", "text")
     return value
 
@@ -325,13 +342,13 @@ def _hello(obj: Mapping[str, Any]) -> Hello:
         raise FrameError("bad_field", "v")
     channel = _choice(obj, "channel", CHANNELS)
     lang = obj.get("lang")
-    if not isinstance(lang, str) or not _LANG.match(lang):
+    if not isinstance(lang, str) or not _LANG.fullmatch(lang):
         raise FrameError("bad_field", "lang")
     age = _choice(obj, "age", AGES)
     topic = _choice(obj, "topic", TOPICS, optional=True)
     gender = _choice(obj, "gender", GENDERS, optional=True)
     kommun = obj.get("kommun")
-    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.match(kommun)):
+    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.fullmatch(kommun)):
         raise FrameError("bad_field", "kommun")
     profession = _choice(obj, "profession", PROFESSIONS, optional=True)
     return_code = _str(obj, "return_code", MAX_RETURN_CODE_CHARS, optional=True)
@@ -355,7 +372,12 @@ def _resume(value: object) -> Resume | None:
         raise FrameError("bad_field", "resume")
     token = value.get("token")
     last_seq = value.get("last_seq")
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_CHARS:
+    if (
+        not isinstance(token, str)
+        or not token
+        or len(token) > MAX_TOKEN_CHARS
+        or not encodable(token)
+    ):
         raise FrameError("bad_field", "resume")
     if type(last_seq) is not int or last_seq < 0:
         raise FrameError("bad_field", "resume")
@@ -377,11 +399,11 @@ def _survey(obj: Mapping[str, Any]) -> Survey:
         raise FrameError("bad_field", "answers")
     clean: dict[str, str | int] = {}
     for key, value in answers.items():
-        if not isinstance(key, str) or len(key) > MAX_ID_CHARS:
+        if not isinstance(key, str) or len(key) > MAX_ID_CHARS or not encodable(key):
             raise FrameError("bad_field", "answers")
         if isinstance(value, bool) or not isinstance(value, str | int):
             raise FrameError("bad_field", "answers")
-        if isinstance(value, str) and len(value) > MAX_SURVEY_VALUE_CHARS:
+        if isinstance(value, str) and (len(value) > MAX_SURVEY_VALUE_CHARS or not encodable(value)):
             raise FrameError("bad_field", "answers")
         clean[key] = value
     return Survey(clean)
@@ -425,14 +447,19 @@ def _console_end(obj: Mapping[str, Any]) -> ConsoleEnd:
         raise FrameError("bad_field", "reasons")
     profession = _choice(obj, "profession", PROFESSIONS, optional=True)
     kommun = obj.get("kommun")
-    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.match(kommun)):
+    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.fullmatch(kommun)):
         raise FrameError("bad_field", "kommun")
     return ConsoleEnd(chat, tuple(dict.fromkeys(reasons)), profession, kommun)
 
 
 def _summary_text(obj: Mapping[str, Any]) -> str:
     value = obj.get("text")
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_SUMMARY_CHARS:
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > MAX_SUMMARY_CHARS
+        or not encodable(value)
+    ):
         raise FrameError("bad_field", "text")
     return value
 

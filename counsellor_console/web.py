@@ -80,6 +80,20 @@ def staff_page(
     return endpoint
 
 
+def staff_api(
+    gate: StaffGate, handler: Handler, *, supervise: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """Like ``staff_page`` for JSON: anonymous and wrong roles both get 403, no redirect."""
+
+    async def endpoint(request: Request) -> Response:
+        staff = await gate.identify(request)
+        if staff is None or (supervise and not staff.can_supervise):
+            return PlainTextResponse("Forbidden", status_code=403)
+        return await handler(request, staff)
+
+    return endpoint
+
+
 def create_console_routes(
     gate: StaffGate, extra_origins: frozenset[str], audit: AuditLog
 ) -> list[BaseRoute]:
@@ -147,5 +161,5 @@ def create_console_routes(
         Route("/console/logout", logout, methods=["POST"]),
         Route("/console", staff_page(gate, console), methods=["GET"]),
         Route("/admin", staff_page(gate, admin, supervise=True), methods=["GET"]),
-        Route("/api/admin/audit", staff_page(gate, audit_log, supervise=True), methods=["GET"]),
+        Route("/api/admin/audit", staff_api(gate, audit_log, supervise=True), methods=["GET"]),
     ]

@@ -31,6 +31,8 @@
     return url;
   }
 
+  var EXIT_WAIT_MS = 400;
+
   function quickExit(event) {
     if (event && typeof event.preventDefault === 'function') {
       event.preventDefault();
@@ -49,20 +51,32 @@
         document.body.innerHTML = '';
       }
     } catch (e) { /* keep going */ }
+    // The screen is already blank. Give /exit (Clear-Site-Data) a moment to land before the
+    // page goes, so the browser clears what it keeps for the site, but never wait long.
+    var left = false;
+    function leave() {
+      if (left) { return; }
+      left = true;
+      window.location.replace(url);
+    }
+    window.setTimeout(leave, EXIT_WAIT_MS);
     try {
       var pending = window.fetch('/exit', {
         method: 'GET',
         keepalive: true,
         cache: 'no-store',
-        credentials: 'omit',
+        credentials: 'same-origin',
         redirect: 'error',
         referrerPolicy: 'no-referrer'
       });
-      if (pending && typeof pending.catch === 'function') {
-        pending.catch(function () { /* nothing to do */ });
+      if (pending && typeof pending.then === 'function') {
+        pending.then(leave, leave);
+      } else {
+        leave();
       }
-    } catch (e) { /* keep going */ }
-    window.location.replace(url);
+    } catch (e) {
+      leave();
+    }
   }
 
   document.addEventListener('click', function (event) {
