@@ -37,6 +37,19 @@ MessageFramer = Callable[[str, StoredMessage], Frame]
 class Connection:
     """A WebSocket's ordered, bounded outbox, with per-chat seq tracking."""
 
+    __slots__ = (
+        "_closer",
+        "_frame_message",
+        "_own_floor",
+        "_pending",
+        "_read_after",
+        "_task",
+        "_trackers",
+        "closed",
+        "own_author",
+        "websocket",
+    )
+
     def __init__(
         self,
         websocket: WebSocket,
@@ -130,6 +143,9 @@ class Connection:
             log.info("sender_stopped", error=type(exc).__name__)
             self.closed = True
             self._pending.clear()
+        finally:
+            if self._task is asyncio.current_task():
+                self._task = None  # an idle socket keeps no finished task around
 
     async def _send_frame(self, frame: Frame) -> None:
         seq = frame.get("seq")

@@ -69,6 +69,23 @@ QUEUE_REFRESH_SECS: Final = 5.0
 class VisitorSocket:
     """One visitor connection and the chat it carries, if any."""
 
+    # Slots: thousands wait at once, and every KiB per waiting visitor counts (docs/performance.md).
+    __slots__ = (
+        "address",
+        "chat",
+        "closing",
+        "code_checks",
+        "connection",
+        "continuity",
+        "ended_at",
+        "endpoint",
+        "held",
+        "ops",
+        "survey_done",
+        "throttle",
+        "was_accepted",
+    )
+
     def __init__(self, websocket: WebSocket, endpoint: VisitorEndpoint) -> None:
         self.endpoint = endpoint
         self.ops = endpoint.ops

@@ -148,7 +148,8 @@ class StrikeCounter:
             raise ValueError(f"expected a positive window, got {window_secs!r}")
         self.limit = limit
         self.window_secs = window_secs
-        self._refusals: deque[float] = deque(maxlen=limit + 1)
+        # Made on the first refusal: most connections never have one (memory per socket).
+        self._refusals: deque[float] | None = None
 
     def record(self, allowed: bool, now: float) -> bool:
         """Record the outcome of one rate-limit check.
@@ -162,6 +163,10 @@ class StrikeCounter:
             the endpoint should close the connection with 1008 (policy violation).
         """
         refusals = self._refusals
+        if refusals is None:
+            if allowed:
+                return False
+            refusals = self._refusals = deque(maxlen=self.limit + 1)
         while refusals and refusals[0] <= now - self.window_secs:
             refusals.popleft()
         if not allowed:

@@ -15,7 +15,7 @@ import structlog
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, websocket_session
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -51,6 +51,7 @@ from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
 from service.redis_pool import open_redis
 from service.settings import Settings, throwaway_master_key
+from service.shortcut import WebSocketShortcut
 
 log = structlog.get_logger(__name__)
 
@@ -273,6 +274,13 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.add_middleware(
+        WebSocketShortcut,
+        routes={
+            "/ws/visit": websocket_session(visitor.serve),
+            "/ws/console": websocket_session(console.serve),
+        },
+    )
     app.state.started_at = time.time()
     return app
 
