@@ -862,7 +862,8 @@ def test_opening_and_leaving_frames_on_fresh_connections(harness: Harness) -> No
                 problems.append(f"no answer: {exc}")
             problems += peer.problems
             if peer.open:
-                peer.send({"type": "end"})
+                with contextlib.suppress(ConnectionClosed, ConnectionError):
+                    peer.send({"type": "end"})  # an exit in the batch may be closing it now
         finally:
             peer.close()
         problems += [f"server log: {line}" for line in harness.logs.alarms()]
