@@ -323,13 +323,13 @@ def _choice(
     return value
 
 
-def chat_text(obj: Mapping[str, Any]) -> str:
-    """A message text: a string of 1 to 4,000 code points that is not blank."""
+def chat_text(obj: Mapping[str, Any], max_chars: int = MAX_TEXT_CHARS) -> str:
+    """A message text: a string of 1 to ``max_chars`` code points that is not blank."""
     value = obj.get("text")
     if (
         not isinstance(value, str)
         or not value.strip()
-        or len(value) > MAX_TEXT_CHARS
+        or len(value) > max_chars
         or not encodable(value)
     ):
         raise FrameError("bad_field", "text")
@@ -453,15 +453,7 @@ def _console_end(obj: Mapping[str, Any]) -> ConsoleEnd:
 
 
 def _summary_text(obj: Mapping[str, Any]) -> str:
-    value = obj.get("text")
-    if (
-        not isinstance(value, str)
-        or not value.strip()
-        or len(value) > MAX_SUMMARY_CHARS
-        or not encodable(value)
-    ):
-        raise FrameError("bad_field", "text")
-    return value
+    return chat_text(obj, MAX_SUMMARY_CHARS)
 
 
 def _console_typing(obj: Mapping[str, Any]) -> Typing:
