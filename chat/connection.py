@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from chat.lifecycle import running
 from chat.protocol import SeqTracker
-from chat.store import StoredMessage
+from chat.records import StoredMessage
 
 log = structlog.get_logger(__name__)
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import structlog
 
+from chat.records import ChatRecord
 from chat.returncode import ReturnCode, ReturnCodeFormatError, format_code, normalise_code
 from chat.returncode_store import (
     CodeRecord,
@@ -22,7 +23,7 @@ from chat.returncode_store import (
     ReturnCodeStore,
     UnknownRecordError,
 )
-from chat.store import ChatRecord, ChatStore
+from chat.store import ChatStore
 
 log = structlog.get_logger(__name__)
 

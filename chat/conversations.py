@@ -19,16 +19,9 @@ from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.events import EventHub, to_chat_staff, to_visitor
 from chat.protocol import ChatState, EndedBy, estimate_wait_secs, initial_state
+from chat.records import AppendResult, ChatRecord, StoredMessage
 from chat.stats_store import StatsRecorder
-from chat.store import (
-    SEQ_MARK,
-    Announcer,
-    AppendResult,
-    ChatEndedError,
-    ChatRecord,
-    ChatStore,
-    StoredMessage,
-)
+from chat.store import SEQ_MARK, Announcer, ChatEndedError, ChatStore
 from chat.wire import Hello
 from security.roles import StaffIdentity
 

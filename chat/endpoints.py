@@ -32,7 +32,8 @@ from chat.protocol import (
     return_code_allowed,
     visitor_msg_refusal,
 )
-from chat.store import ChatEndedError, ChatRecord, StoredMessage
+from chat.records import ChatRecord, StoredMessage
+from chat.store import ChatEndedError
 from chat.survey import valid_answers
 from chat.wire import (
     Away,

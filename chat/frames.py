@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chat.protocol import SessionInfo
-from chat.store import ChatRecord, QueueItem, QueueSnapshot, StoredMessage
+from chat.records import ChatRecord, QueueItem, QueueSnapshot, StoredMessage
 
 Frame = dict[str, Any]
 

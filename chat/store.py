@@ -27,13 +27,21 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
+from chat import store_scripts as scripts
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import EVENTS_CHANNEL
+from chat.records import (
+    AppendResult,
+    ChatRecord,
+    QueueItem,
+    QueueSnapshot,
+    StoredMessage,
+    StoredNote,
+)
 from chat.wire import Hello
 from security.crypto import (
     DecryptionError,
@@ -120,185 +128,6 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-@dataclass(frozen=True, slots=True)
-class ChatRecord:
-    """A chat's facts as stored; nothing here identifies the visitor."""
-
-    id: str
-    state: ChatState
-    channel: str
-    lang: str
-    age: str
-    topic: str | None = None
-    gender: str | None = None
-    kommun: str | None = None
-    profession: str | None = None
-    counsellor: str | None = None
-    counsellor_name: str | None = None
-    created_ms: int = 0
-    queued_ms: int | None = None
-    ended_ms: int | None = None
-    ended_by: str | None = None
-    notice_acked: bool = False
-    session_number: int = 1
-    code_record: str | None = None
-    preview: int = 0
-    away: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def from_hash(cls, chat_id: str, raw: dict[str, str]) -> ChatRecord:
-        def opt(name: str) -> str | None:
-            value = raw.get(name)
-            return value if value else None
-
-        def opt_int(name: str) -> int | None:
-            value = raw.get(name)
-            return int(value) if value else None
-
-        return cls(
-            id=chat_id,
-            state=ChatState(raw["state"]),
-            channel=raw.get("channel", "youth"),
-            lang=raw.get("lang", "sv"),
-            age=raw.get("age", "unsaid"),
-            topic=opt("topic"),
-            gender=opt("gender"),
-            kommun=opt("kommun"),
-            profession=opt("profession"),
-            counsellor=opt("counsellor"),
-            counsellor_name=opt("counsellor_name"),
-            created_ms=int(raw.get("created_ms", "0")),
-            queued_ms=opt_int("queued_ms"),
-            ended_ms=opt_int("ended_ms"),
-            ended_by=opt("ended_by"),
-            notice_acked=raw.get("notice_acked") == "1",
-            session_number=int(raw.get("session_number", "1")),
-            code_record=opt("code_record"),
-            preview=int(raw.get("preview", "0")),
-            away=raw.get("away") == "1",
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class StoredMessage:
-    seq: int
-    author: str  # "visitor" | "counsellor" | "system"
-    text: str
-    at_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class StoredNote:
-    author: str
-    text: str
-    at_ms: int
-
-
-@dataclass(frozen=True, slots=True)
-class AppendResult:
-    seq: int
-    created: bool  # False when the client id was seen before (a resend)
-    at_ms: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class QueueItem:
-    chat: ChatRecord
-    waited_ms: int
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSnapshot:
-    totals: dict[str, int]
-    items: dict[str, list[QueueItem]]
-
-
-# -- Lua: every script keeps one invariant atomic across processes -------------------------
-
-_APPEND = """
-local existing = redis.call('HGET', KEYS[2], ARGV[1])
-if existing then return {tonumber(existing), 0} end
-local state = redis.call('HGET', KEYS[3], 'state')
-if (not state) or state == 'ended' then return {-1, 0} end
-local seq = redis.call('RPUSH', KEYS[1], ARGV[2])
-if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
-if ARGV[4] == '1' and state == 'waiting' then redis.call('HINCRBY', KEYS[3], 'preview', 1) end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-redis.call('EXPIRE', KEYS[3], ARGV[3])
-for i = 5, #ARGV do
-  local payload = string.gsub(ARGV[i], '"__SEQ__"', tostring(seq), 1)
-  redis.call('PUBLISH', KEYS[4], payload)
-end
-return {seq, 1}
-"""
-
-_ENQUEUE = """
-local state = redis.call('HGET', KEYS[2], 'state')
-if state ~= ARGV[4] then return -2 end
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
-end
-if ARGV[5] ~= '1' and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
-local score = tonumber(ARGV[2])
-if ARGV[5] == '1' then
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  if first[2] then score = math.min(score, tonumber(first[2]) - 1) end
-end
-redis.call('ZADD', KEYS[1], score, ARGV[1])
-redis.call('HSET', KEYS[2], 'state', 'waiting', 'queued_ms', ARGV[2], 'counsellor', '',
-  'counsellor_name', '')
-if ARGV[4] == 'notice' then redis.call('HSET', KEYS[2], 'notice_acked', '1') end
-return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
-"""
-
-_CLAIM = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[2], 'state', 'active', 'counsellor', ARGV[2], 'counsellor_name', ARGV[3],
-  'accepted_ms', ARGV[4])
-redis.call('SADD', KEYS[3], ARGV[1])
-redis.call('EXPIRE', KEYS[3], ARGV[5])
-redis.call('LPUSH', KEYS[4], ARGV[4])
-redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
-redis.call('EXPIRE', KEYS[4], ARGV[5])
-return 1
-"""
-
-_RELEASE = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
-if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
-local holder = redis.call('HGET', KEYS[1], 'counsellor')
-redis.call('HSET', KEYS[1], 'state', ARGV[3])
-redis.call('SREM', KEYS[2] .. holder .. ':chats', ARGV[1])
-return 1
-"""
-
-_END = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if (not state) or state == 'ended' then return '' end
-local holder = redis.call('HGET', KEYS[1], 'counsellor') or ''
-redis.call('HSET', KEYS[1], 'state', 'ended', 'ended_ms', ARGV[2], 'ended_by', ARGV[3])
-redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('ZREM', KEYS[6], ARGV[1])
-if holder ~= '' then redis.call('SREM', KEYS[7] .. holder .. ':chats', ARGV[1]) end
-if tonumber(ARGV[4]) == 0 then
-  redis.call('HDEL', KEYS[1], 'dek', 'sealed_rc')
-  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
-  redis.call('EXPIRE', KEYS[1], ARGV[5])
-else
-  -- The transcript lives exactly the retention time; the chat's facts (no text) stay
-  -- at least the return-code window.
-  redis.call('EXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), tonumber(ARGV[5])))
-  redis.call('EXPIRE', KEYS[2], ARGV[4])
-  redis.call('EXPIRE', KEYS[3], ARGV[4])
-  redis.call('EXPIRE', KEYS[4], ARGV[4])
-end
-return state .. ':' .. holder
-"""
-
-
 class ChatStore:
     """Redis-backed chat state. Create one per process and share it."""
 
@@ -314,11 +143,11 @@ class ChatStore:
         self._master_key = master_key
         self._ttl = chat_ttl_secs
         self._retention = retention_secs
-        self._append = redis.register_script(_APPEND)
-        self._enqueue = redis.register_script(_ENQUEUE)
-        self._claim = redis.register_script(_CLAIM)
-        self._release = redis.register_script(_RELEASE)
-        self._end = redis.register_script(_END)
+        self._append = redis.register_script(scripts.APPEND)
+        self._enqueue = redis.register_script(scripts.ENQUEUE)
+        self._claim = redis.register_script(scripts.CLAIM)
+        self._release = redis.register_script(scripts.RELEASE)
+        self._end = redis.register_script(scripts.END)
         self._key_cache: dict[str, tuple[float, bytes]] = {}
 
     # -- creating and finding chats ------------------------------------------------------

@@ -25,8 +25,9 @@ from chat.inbound import CLOSE_POLICY, receive_text_frames
 from chat.lifecycle import running
 from chat.origin import origin_allowed
 from chat.protocol import ChatState
+from chat.records import ChatRecord, StoredMessage
 from chat.returncode_store import UnknownRecordError
-from chat.store import ChatEndedError, ChatRecord, StoredMessage
+from chat.store import ChatEndedError
 from chat.wire import (
     Accept,
     ConsoleEnd,

@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from chat.conversations import Conversations
+from chat.records import QueueItem
 from chat.stats import (
     CONTACTS,
     CONTACTS_CHANNEL,
@@ -31,7 +32,7 @@ from chat.stats import (
     stockholm_day,
 )
 from chat.stats_store import StatsReader
-from chat.store import CHANNELS, QueueItem
+from chat.store import CHANNELS
 from chat.topics import TOPICS, label
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, staff_page

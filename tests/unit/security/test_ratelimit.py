@@ -153,6 +153,7 @@ class TestStrikeCounter:
         counter = StrikeCounter(limit=5)
         for i in range(10_000):
             counter.record(False, i * 0.001)
+        assert counter._refusals is not None
         assert len(counter._refusals) == 6
 
     @pytest.mark.parametrize(("limit", "window"), [(-1, 10.0), (5, 0.0)])

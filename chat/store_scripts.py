@@ -1,0 +1,87 @@
+"""The chat store's Lua scripts. Each keeps one invariant atomic across processes; the
+store (chat/store.py) registers and runs them."""
+
+from __future__ import annotations
+
+from typing import Final
+
+APPEND: Final = """
+local existing = redis.call('HGET', KEYS[2], ARGV[1])
+if existing then return {tonumber(existing), 0} end
+local state = redis.call('HGET', KEYS[3], 'state')
+if (not state) or state == 'ended' then return {-1, 0} end
+local seq = redis.call('RPUSH', KEYS[1], ARGV[2])
+if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
+if ARGV[4] == '1' and state == 'waiting' then redis.call('HINCRBY', KEYS[3], 'preview', 1) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+for i = 5, #ARGV do
+  local payload = string.gsub(ARGV[i], '"__SEQ__"', tostring(seq), 1)
+  redis.call('PUBLISH', KEYS[4], payload)
+end
+return {seq, 1}
+"""
+
+ENQUEUE: Final = """
+local state = redis.call('HGET', KEYS[2], 'state')
+if state ~= ARGV[4] then return -2 end
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
+end
+if ARGV[5] ~= '1' and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+local score = tonumber(ARGV[2])
+if ARGV[5] == '1' then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  if first[2] then score = math.min(score, tonumber(first[2]) - 1) end
+end
+redis.call('ZADD', KEYS[1], score, ARGV[1])
+redis.call('HSET', KEYS[2], 'state', 'waiting', 'queued_ms', ARGV[2], 'counsellor', '',
+  'counsellor_name', '')
+if ARGV[4] == 'notice' then redis.call('HSET', KEYS[2], 'notice_acked', '1') end
+return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
+"""
+
+CLAIM: Final = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], 'state', 'active', 'counsellor', ARGV[2], 'counsellor_name', ARGV[3],
+  'accepted_ms', ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+redis.call('LPUSH', KEYS[4], ARGV[4])
+redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
+redis.call('EXPIRE', KEYS[4], ARGV[5])
+return 1
+"""
+
+RELEASE: Final = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
+if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
+local holder = redis.call('HGET', KEYS[1], 'counsellor')
+redis.call('HSET', KEYS[1], 'state', ARGV[3])
+redis.call('SREM', KEYS[2] .. holder .. ':chats', ARGV[1])
+return 1
+"""
+
+END: Final = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if (not state) or state == 'ended' then return '' end
+local holder = redis.call('HGET', KEYS[1], 'counsellor') or ''
+redis.call('HSET', KEYS[1], 'state', 'ended', 'ended_ms', ARGV[2], 'ended_by', ARGV[3])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+if holder ~= '' then redis.call('SREM', KEYS[7] .. holder .. ':chats', ARGV[1]) end
+if tonumber(ARGV[4]) == 0 then
+  redis.call('HDEL', KEYS[1], 'dek', 'sealed_rc')
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+else
+  -- The transcript lives exactly the retention time; the chat's facts (no text) stay
+  -- at least the return-code window.
+  redis.call('EXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), tonumber(ARGV[5])))
+  redis.call('EXPIRE', KEYS[2], ARGV[4])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[4], ARGV[4])
+end
+return state .. ':' .. holder
+"""
