@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Final, NewType, cast
+from typing import Final, NewType, cast
 
 from argon2 import Type
 from argon2.low_level import hash_secret_raw
@@ -53,6 +53,7 @@ from chat.returncode import (
     normalise_code,
     split_code,
 )
+from chat.store import as_hash, as_text
 from security.crypto import (
     MIN_HASH_KEY_BYTES,
     DecryptionError,
@@ -199,17 +200,6 @@ def messages_key(record_id: str) -> str:
     return f"{PREFIX}{record_id}:msgs"
 
 
-def _text(value: bytes | str | None) -> str | None:
-    """Works with clients made with or without decode_responses."""
-    if value is None:
-        return None
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _hash(raw: dict[Any, Any]) -> dict[str, str]:
-    return {str(_text(k)): str(_text(v)) for k, v in raw.items()}
-
-
 def _from_unix(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
@@ -334,7 +324,7 @@ class ReturnCodeStore:
             return None
         parts = split_code(code)
         record_id = self._record_id(parts.lookup)
-        fields = _hash(await self._redis.hgetall(record_key(record_id)))
+        fields = as_hash(await self._redis.hgetall(record_key(record_id)))
         stored = fields.get("secret")
         if stored is None:
             await asyncio.to_thread(verify_password, _dummy_hash(), parts.secret)
@@ -388,7 +378,7 @@ class ReturnCodeStore:
     async def count_sessions(self, record: CodeRecord) -> int:
         """The number of counted chats linked to the record (protocol.md, Counting)."""
         values = await self._redis.hvals(chats_key(record.record_id))
-        return sum(1 for value in values if _text(value) == "1")
+        return sum(1 for value in values if as_text(value) == "1")
 
     # -- the summary for the next counsellor ---------------------------------------------
 
@@ -417,7 +407,7 @@ class ReturnCodeStore:
             UnknownRecordError: If the record has expired or been forgotten.
         """
         code = self._code_for(code_text, record)
-        sealed = _text(await self._redis.hget(record_key(record.record_id), "summary"))
+        sealed = as_text(await self._redis.hget(record_key(record.record_id), "summary"))
         if not sealed:
             await self._require(record.record_id)
             return None
@@ -470,8 +460,8 @@ class ReturnCodeStore:
         entries = await self._redis.zrange(INBOX_KEY, 0, limit - 1, withscores=True)
         items: list[InboxItem] = []
         for member, score in cast(list[tuple[bytes | str, float]], entries):
-            rid = RecordId(str(_text(member)))
-            pending = _text(await self._redis.hget(record_key(rid), "pending"))
+            rid = RecordId(str(as_text(member)))
+            pending = as_text(await self._redis.hget(record_key(rid), "pending"))
             if pending is None:
                 await self._redis.zrem(INBOX_KEY, rid)
                 continue
@@ -540,13 +530,13 @@ class ReturnCodeStore:
             raise UnknownRecordError("no such return-code record")
 
     async def _summary_key_for(self, code: ReturnCode, record_id: str) -> bytes:
-        salt_hex = _text(await self._redis.hget(record_key(record_id), "salt"))
+        salt_hex = as_text(await self._redis.hget(record_key(record_id), "salt"))
         if salt_hex is None:
             raise UnknownRecordError("no such return-code record")
         return await asyncio.to_thread(_summary_key, code, bytes.fromhex(salt_hex))
 
     async def _message_key(self, record_id: str) -> bytes:
-        wrapped = _text(await self._redis.hget(record_key(record_id), "dek"))
+        wrapped = as_text(await self._redis.hget(record_key(record_id), "dek"))
         if wrapped is None:
             raise UnknownRecordError("no such return-code record")
         return unwrap_key(self._wrap_key, base64.b64decode(wrapped), record_id.encode())
@@ -567,7 +557,7 @@ class ReturnCodeStore:
         aad = self._aad("message", record_id)
         out: list[LeftMessage] = []
         for sealed in await self._redis.lrange(messages_key(record_id), 0, -1):
-            fields = json.loads(decrypt(key, base64.b64decode(str(_text(sealed))), aad))
+            fields = json.loads(decrypt(key, base64.b64decode(str(as_text(sealed))), aad))
             out.append(
                 LeftMessage(MessageAuthor(fields["a"]), str(fields["t"]), _from_unix(fields["at"]))
             )
