@@ -39,6 +39,7 @@ class Connection:
 
     __slots__ = (
         "_closer",
+        "_deadline",
         "_frame_message",
         "_own_floor",
         "_pending",
@@ -68,6 +69,7 @@ class Connection:
         self._trackers: dict[str, SeqTracker] = {}
         self._own_floor: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
+        self._deadline: asyncio.Timeout | None = None
         self.closed = False
         self._closer: asyncio.Task[None] | None = None
 
@@ -128,15 +130,23 @@ class Connection:
     # -- the sender ----------------------------------------------------------------------
 
     async def _drain(self) -> None:
-        """Send everything queued, in order, then end (a new one starts on the next frame)."""
+        """Send everything queued, in order, then end (a new one starts on the next frame).
+
+        One timeout guards the whole run instead of one per frame (arming one costs a timer
+        handle; the relay sends two frames per message): ``_write`` pushes it back whenever
+        less than half of ``SEND_TIMEOUT_SECS`` is left. asyncio.timeout, not wait_for: no
+        Task per frame (bench/relay: a busy console fell behind and was closed), and no
+        swallowed cancel.
+        """
         try:
-            while self._pending and running():
-                kind, payload = self._pending.popleft()
-                if kind == "frame":
-                    await self._send_frame(payload)
-                else:
-                    chat_id, after_seq, include_own = payload
-                    await self._replay(chat_id, after_seq, include_own)
+            async with asyncio.timeout(None) as self._deadline:
+                while self._pending and running():
+                    kind, payload = self._pending.popleft()
+                    if kind == "frame":
+                        await self._send_frame(payload)
+                    else:
+                        chat_id, after_seq, include_own = payload
+                        await self._replay(chat_id, after_seq, include_own)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a dead socket: the receive loop will see the disconnect
@@ -146,6 +156,7 @@ class Connection:
         finally:
             if self._task is asyncio.current_task():
                 self._task = None  # an idle socket keeps no finished task around
+                self._deadline = None
 
     async def _send_frame(self, frame: Frame) -> None:
         seq = frame.get("seq")
@@ -185,13 +196,19 @@ class Connection:
                 await self._write(self._frame_message(chat_id, message))
 
     async def _write(self, frame: Frame) -> None:
+        """Send one frame within 5-10 s (``SEND_TIMEOUT_SECS``); only the sender task calls
+        this, under the timeout of its run (``_drain``)."""
         if self.websocket.application_state is not WebSocketState.CONNECTED:
             return
-        public = {k: v for k, v in frame.items() if not k.startswith("_")}
-        # asyncio.timeout, not wait_for: no Task per frame (bench/relay: a busy console fell
-        # behind and was closed), and no swallowed cancel.
-        async with asyncio.timeout(SEND_TIMEOUT_SECS):
-            await self.websocket.send_text(json.dumps(public, ensure_ascii=False))
+        deadline = self._deadline
+        if deadline is not None:
+            now = asyncio.get_running_loop().time()
+            when = deadline.when()
+            if when is None or when - now < SEND_TIMEOUT_SECS / 2:
+                deadline.reschedule(now + SEND_TIMEOUT_SECS)
+        if any(key[0] == "_" for key in frame):  # private keys (_chat, _floor): never sent
+            frame = {k: v for k, v in frame.items() if not k.startswith("_")}
+        await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
 
     async def send_now(self, frame: Frame) -> None:
         """Send through the queue, so order is kept with everything queued before."""

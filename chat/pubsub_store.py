@@ -11,6 +11,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from chat.batch_store import RedisBatcher
 from chat.lifecycle import running
 
 log = structlog.get_logger(__name__)
@@ -23,13 +24,14 @@ RECONNECT_DELAY_MAX_SECS: Final = 5.0
 class PubSubTransport:
     """Publishes events and runs the process's one subscriber, reconnecting by itself."""
 
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, batcher: RedisBatcher | None = None) -> None:
         self._redis = redis
+        self._batch = batcher or RedisBatcher(redis)
         self.connected = asyncio.Event()
         self.on_reconnect: Callable[[], Awaitable[None]] | None = None
 
     async def publish(self, payload: str) -> None:
-        await self._redis.publish(EVENTS_CHANNEL, payload)
+        await self._batch.call("PUBLISH", EVENTS_CHANNEL, payload)
 
     async def run(self, dispatch: Callable[[str | bytes], None]) -> None:
         """Receive events until cancelled; after a Redis outage, subscribe again."""

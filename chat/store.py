@@ -32,6 +32,7 @@ from typing import Any, Final, cast
 from redis.asyncio import Redis
 
 from chat import store_scripts as scripts
+from chat.batch_store import RedisBatcher
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import EVENTS_CHANNEL
 from chat.records import (
@@ -138,12 +139,16 @@ class ChatStore:
         *,
         chat_ttl_secs: int = CHAT_TTL_SECS,
         retention_secs: int = 0,
+        batcher: RedisBatcher | None = None,
     ) -> None:
         self._redis = redis
+        # The relay's commands (append, the chat's record, its data key) share one pipeline
+        # per event-loop turn with everyone else's (chat/batch_store.py).
+        self._batch = batcher or RedisBatcher(redis)
+        self._append_script = self._batch.script(scripts.APPEND)
         self._master_key = master_key
         self._ttl = chat_ttl_secs
         self._retention = retention_secs
-        self._append = redis.register_script(scripts.APPEND)
         self._enqueue = redis.register_script(scripts.ENQUEUE)
         self._claim = redis.register_script(scripts.CLAIM)
         self._release = redis.register_script(scripts.RELEASE)
@@ -192,7 +197,7 @@ class ChatStore:
 
     async def load_chat(self, chat_id: str) -> ChatRecord | None:
         """The chat's record, or None if it never existed or has expired."""
-        raw = as_hash(await self._redis.hgetall(chat_key(chat_id)))
+        raw = as_hash(await self._batch.call("HGETALL", chat_key(chat_id)))
         if not raw or "state" not in raw:
             return None
         return ChatRecord.from_hash(chat_id, raw)
@@ -407,7 +412,7 @@ class ChatStore:
         cached = self._key_cache.get(chat_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        wrapped = as_text(await self._redis.hget(chat_key(chat_id), "dek"))
+        wrapped = as_text(await self._batch.call("HGET", chat_key(chat_id), "dek"))
         if not wrapped:
             raise ChatEndedError(chat_id)
         data_key = unwrap_key(self._master_key, base64.b64decode(wrapped), chat_id.encode())
@@ -452,9 +457,10 @@ class ChatStore:
         sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
         id_field = f"{author[0]}:{client_id}" if client_id else ""
         payloads = announce(at) if announce is not None else []
-        seq, created = await self._append(
-            keys=[log_key(chat_id), ids_key(chat_id), chat_key(chat_id), EVENTS_CHANNEL],
-            args=[id_field, sealed, self._ttl, "1" if author == "visitor" else "0", *payloads],
+        seq, created = await self._batch.run_script(
+            self._append_script,
+            [log_key(chat_id), ids_key(chat_id), chat_key(chat_id), EVENTS_CHANNEL],
+            [id_field, sealed, self._ttl, "1" if author == "visitor" else "0", *payloads],
         )
         if int(seq) < 0:
             raise ChatEndedError(chat_id)

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, websocket
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from chat.batch_store import RedisBatcher
 from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.conversations import Conversations
@@ -186,9 +187,12 @@ def create_app(settings: Settings) -> Starlette:
         master_key = throwaway_master_key()
         log.warning("throwaway_master_key", reason="--dev without FRISTAD_MASTER_KEY")
     redis = open_redis(settings.redis_url)
-    transport = PubSubTransport(redis)
+    batcher = RedisBatcher(redis)
+    transport = PubSubTransport(redis, batcher)
     hub = EventHub(transport)
-    store = ChatStore(redis, master_key, retention_secs=settings.chat.retention_secs)
+    store = ChatStore(
+        redis, master_key, retention_secs=settings.chat.retention_secs, batcher=batcher
+    )
     stats = StatsRecorder(redis, clock=time.time)
     codes = ReturnCodeStore(redis, return_code_pepper(master_key), settings.return_code_ttl_secs)
     continuity = Continuity(codes, store, settings.chat.session_cap)
