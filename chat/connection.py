@@ -210,10 +210,6 @@ class Connection:
             frame = {k: v for k, v in frame.items() if not k.startswith("_")}
         await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
 
-    async def send_now(self, frame: Frame) -> None:
-        """Send through the queue, so order is kept with everything queued before."""
-        self.deliver(frame)
-
     async def _close(self, code: int) -> None:
         with contextlib.suppress(Exception):  # already closing: nothing more to do
             await self.websocket.close(code)

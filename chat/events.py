@@ -109,9 +109,6 @@ class EventHub:
     def local_visitor_chats(self) -> list[str]:
         return list(self._visitors)
 
-    def local_staff(self) -> list[str]:
-        return list(self._staff)
-
     def staff_outboxes(self) -> list[Outbox]:
         return [box for boxes in self._staff.values() for box in boxes]
 
