@@ -73,9 +73,6 @@ class Connection:
         self.closed = False
         self._closer: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        """Kept for symmetry: the sender starts by itself when a frame is queued."""
-
     async def stop(self) -> None:
         self.closed = True
         self._pending.clear()

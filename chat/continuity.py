@@ -8,7 +8,6 @@ keyed-hash lookup, an argon2id check, and data readable only with the code.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -122,7 +121,3 @@ class Continuity:
 def left_message_frame(message: LeftMessage) -> dict[str, str]:
     at = message.at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return {"from": message.author.value, "text": message.text, "at": at}
-
-
-def now() -> float:
-    return time.time()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final, Literal
 
@@ -207,7 +207,13 @@ class Conversations:
         )
         await self.hub.queue_changed()
         log.info("chat_accepted", chat=chat.id, staff=staff.username)
-        return await self.store.load_chat(chat_id)
+        # The claim script wrote exactly this; no second read of the chat.
+        return replace(
+            chat,
+            state=ChatState.ACTIVE,
+            counsellor=staff.username,
+            counsellor_name=staff.display_name,
+        )
 
     async def held_chat(self, chat_id: str, staff: StaffIdentity) -> ChatRecord:
         """The chat, if this counsellor holds it.

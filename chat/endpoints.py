@@ -450,7 +450,6 @@ class VisitorEndpoint:
     async def _converse(self, websocket: WebSocket, address: str) -> None:
         socket = VisitorSocket(websocket, self)
         socket.address = address
-        socket.connection.start()
 
         async def handle_text(text: str) -> None:
             await self._handle_text(socket, text)

@@ -153,6 +153,7 @@ class ChatStore:
         self._claim = redis.register_script(scripts.CLAIM)
         self._release = redis.register_script(scripts.RELEASE)
         self._end = redis.register_script(scripts.END)
+        self._hand_over = redis.register_script(scripts.HAND_OVER)
         self._key_cache: dict[str, tuple[float, bytes]] = {}
 
     # -- creating and finding chats ------------------------------------------------------
@@ -333,22 +334,12 @@ class ChatStore:
         return sorted(as_texts(await self._redis.smembers(staff_chats_key(username))))
 
     async def hand_over(self, chat: ChatRecord, from_user: str, to_user: str, to_name: str) -> bool:
-        """Move an active chat from one counsellor to another (a warm transfer)."""
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hget(chat_key(chat.id), "counsellor")
-            pipe.hget(chat_key(chat.id), "state")
-            holder, state = await pipe.execute()
-        if state != ChatState.ACTIVE.value or holder != from_user:
-            return False
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                chat_key(chat.id), mapping={"counsellor": to_user, "counsellor_name": to_name}
-            )
-            pipe.srem(staff_chats_key(from_user), chat.id)
-            pipe.sadd(staff_chats_key(to_user), chat.id)
-            pipe.expire(staff_chats_key(to_user), self._ttl)
-            await pipe.execute()
-        return True
+        """Move an active chat from one counsellor to another (a warm transfer), atomically."""
+        moved = await self._hand_over(
+            keys=[chat_key(chat.id), staff_chats_key(from_user), staff_chats_key(to_user)],
+            args=[chat.id, from_user, to_user, to_name, self._ttl],
+        )
+        return int(moved) == 1
 
     # -- ending --------------------------------------------------------------------------
 

@@ -85,3 +85,15 @@ else
 end
 return state .. ':' .. holder
 """
+
+# A warm transfer: only an active chat, only from its holder, in one step (a chat that ends
+# meanwhile must not land in the colleague's list).
+HAND_OVER: Final = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
+if redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'counsellor', ARGV[3], 'counsellor_name', ARGV[4])
+redis.call('SREM', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('EXPIRE', KEYS[3], ARGV[5])
+return 1
+"""

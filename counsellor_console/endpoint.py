@@ -306,7 +306,6 @@ class ConsoleEndpoint:
             return
         await websocket.accept()
         socket = ConsoleSocket(websocket, staff, self)
-        socket.connection.start()
         self.sockets.add(socket)
         await self.staff_store.mark_online([staff.username])
 

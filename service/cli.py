@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 from redis.asyncio import Redis  # noqa: TID251  # a type only: clients come from open_redis
@@ -13,6 +12,7 @@ from redis.asyncio import Redis  # noqa: TID251  # a type only: clients come fro
 from security.passwords import generate_one_time_password, hash_password
 from security.roles import Role
 from security.totp import new_totp_secret, provisioning_uri
+from service.redis_pool import run_with_redis
 from service.settings import Settings, SettingsError, load_settings
 
 EXIT_USAGE: Final = 2
@@ -60,16 +60,6 @@ def _parser() -> argparse.ArgumentParser:
 USERNAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
-async def _with_redis(settings: Settings, action: Callable[[Redis], Awaitable[int]]) -> int:
-    from service.redis_pool import open_redis
-
-    client = open_redis(settings.redis_url)
-    try:
-        return await action(client)
-    finally:
-        await client.aclose()
-
-
 def _users_add(settings: Settings, args: argparse.Namespace) -> int:
     from counsellor_console.audit import UserAdded
     from counsellor_console.audit_store import AuditLog
@@ -94,7 +84,7 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
         await AuditLog(client).record(UserAdded(staff="cli", username=username, role=args.role))
         return 0
 
-    status = asyncio.run(_with_redis(settings, add))
+    status = run_with_redis(settings.redis_url, add)
     if status == 0:
         print(f"password: {password}")
         print(f"totp: {provisioning_uri(secret, username)}")
@@ -114,7 +104,7 @@ def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
         print(f"disabled: {args.username}")
         return 0
 
-    return asyncio.run(_with_redis(settings, disable))
+    return run_with_redis(settings.redis_url, disable)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from redis.asyncio import Redis  # noqa: TID251  # a type only: clients come from redis_pool
+
 from service.settings import Settings
 
 
 def _stats_export(settings: Settings, args: argparse.Namespace) -> int:
     """`fristad stats export --from DATE --to DATE`: the same CSV as /admin/stats.csv."""
-    import asyncio
-
     from chat.stats import StatsRangeError, parse_range, render_csv
     from chat.stats_store import StatsReader
-    from service.redis_pool import open_redis
+    from service.redis_pool import run_with_redis
 
     try:
         span = parse_range(args.date_from, args.date_to)
@@ -22,25 +22,20 @@ def _stats_export(settings: Settings, args: argparse.Namespace) -> int:
         print(f"fristad: stats export: {exc}", file=sys.stderr)
         return 2  # usage, as cli.EXIT_USAGE
 
-    async def export() -> str:
-        client = open_redis(settings.redis_url)
-        try:
-            return render_csv(span, await StatsReader(client).counts(span))
-        finally:
-            await client.aclose()
+    async def export(client: Redis) -> str:
+        return render_csv(span, await StatsReader(client).counts(span))
 
-    sys.stdout.write(asyncio.run(export()))
+    sys.stdout.write(run_with_redis(settings.redis_url, export))
     return 0
 
 
 def _directory_import(settings: Settings, args: argparse.Namespace) -> int:
     """Import organisations from CSV: every bad row is reported by line, good rows are kept."""
-    import asyncio
     from pathlib import Path
 
     from counsellor_console.directory import parse_directory_csv
     from counsellor_console.directory_store import DirectoryStore
-    from service.redis_pool import open_redis
+    from service.redis_pool import run_with_redis
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
@@ -51,55 +46,39 @@ def _directory_import(settings: Settings, args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"line {error.line}: {error.message}", file=sys.stderr)
 
-    async def store() -> None:
-        client = open_redis(settings.redis_url)
-        try:
-            await DirectoryStore(client).upsert(report.orgs)
-        finally:
-            await client.aclose()
+    async def store(client: Redis) -> None:
+        await DirectoryStore(client).upsert(report.orgs)
 
     if report.orgs:
-        asyncio.run(store())
+        run_with_redis(settings.redis_url, store)
     print(f"imported: {len(report.orgs)}, rejected: {len(report.errors)}")
     return 1 if report.errors else 0
 
 
 def _directory_export(settings: Settings) -> int:
-    import asyncio
-
     from counsellor_console.directory import export_directory_csv
     from counsellor_console.directory_store import DirectoryStore
-    from service.redis_pool import open_redis
+    from service.redis_pool import run_with_redis
 
-    async def load() -> str:
-        client = open_redis(settings.redis_url)
-        try:
-            return export_directory_csv(await DirectoryStore(client).all())
-        finally:
-            await client.aclose()
+    async def load(client: Redis) -> str:
+        return export_directory_csv(await DirectoryStore(client).all())
 
-    sys.stdout.write(asyncio.run(load()))
+    sys.stdout.write(run_with_redis(settings.redis_url, load))
     return 0
 
 
 def _purge(settings: Settings) -> int:
     """Shred every ended chat whose retention has passed, now (Redis TTLs do it anyway)."""
-    import asyncio
-
     from chat.store import ChatStore
-    from service.redis_pool import open_redis
+    from service.redis_pool import run_with_redis
 
-    async def purge() -> int:
-        client = open_redis(settings.redis_url)
-        try:
-            store = ChatStore(
-                client, settings.require_master_key(), retention_secs=settings.chat.retention_secs
-            )
-            return await store.purge_expired()
-        finally:
-            await client.aclose()
+    master_key = settings.require_master_key()
 
-    print(f"shredded: {asyncio.run(purge())}")
+    async def purge(client: Redis) -> int:
+        store = ChatStore(client, master_key, retention_secs=settings.chat.retention_secs)
+        return await store.purge_expired()
+
+    print(f"shredded: {run_with_redis(settings.redis_url, purge)}")
     return 0
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Final
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Final, TypeVar
 
 from redis.asyncio import BlockingConnectionPool, Redis
+
+T = TypeVar("T")
 
 REDIS_SOCKET_TIMEOUT_SECS: Final = 5.0
 HEALTH_CHECK_INTERVAL_SECS: Final = 10
@@ -27,3 +31,16 @@ def open_redis(url: str) -> Redis:
         retry_on_timeout=True,
     )
     return Redis.from_pool(pool)
+
+
+def run_with_redis(url: str, action: Callable[[Redis], Awaitable[T]]) -> T:
+    """For the command line: run ``action`` with a client that is closed afterwards."""
+
+    async def run() -> T:
+        client = open_redis(url)
+        try:
+            return await action(client)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(run())
