@@ -58,6 +58,7 @@ CONSOLE_EXAMPLES: Final = 230
 OPENING_EXAMPLES: Final = 50
 MIN_VISITOR_FRAMES: Final = 5500
 MIN_CONSOLE_FRAMES: Final = 4500
+MAX_ROUNDS: Final = 3
 REAL_CHAT_PAUSE_S: Final = 0.05
 MAX_FEEDERS: Final = 30
 FUZZ_SETTINGS: Final = settings(
@@ -812,7 +813,11 @@ def test_visitor_endpoint_takes_any_frame(harness: Harness) -> None:
     def batch(lane: int, frames: list[Frame | str]) -> None:
         harness.visitor_batch(lane, frames)
 
-    batch()
+    # Hypothesis's batch sizes vary: run rounds until the frame count the issue asks for.
+    for _ in range(MAX_ROUNDS):
+        batch()
+        if harness.sent["visitor"] >= MIN_VISITOR_FRAMES:
+            break
     failures = harness.failures["visitor"]
     assert not failures.kinds, "\n" + failures.report()
     assert harness.sent["visitor"] >= MIN_VISITOR_FRAMES, harness.sent
@@ -824,7 +829,10 @@ def test_console_endpoint_takes_any_frame(harness: Harness) -> None:
     def batch(frames: list[tuple[int, Frame | str]]) -> None:
         harness.console_batch([p for p, _ in frames], [f for _, f in frames])
 
-    batch()
+    for _ in range(MAX_ROUNDS):
+        batch()
+        if harness.sent["console"] >= MIN_CONSOLE_FRAMES:
+            break
     failures = harness.failures["console"]
     assert not failures.kinds, "\n" + failures.report()
     assert harness.sent["console"] >= MIN_CONSOLE_FRAMES, harness.sent
