@@ -314,7 +314,9 @@ class ConsoleEndpoint:
 
         try:
             await socket.start()
-            await receive_text_frames(websocket, self.rate, handle_text, socket.send)
+            await receive_text_frames(
+                websocket, self.rate, handle_text, socket.send, socket.connection.close
+            )
         finally:
             self.sockets.discard(socket)
             await socket.stop()
