@@ -133,6 +133,10 @@ class Connection:
         self._trackers[chat_id] = SeqTracker(watermark=delivered_up_to)
         self._own_floor[chat_id] = own_floor
 
+    def tracked_chats(self) -> frozenset[str]:
+        """The chats whose seqs this socket tracks (a chat let go must leave none behind)."""
+        return frozenset(self._trackers)
+
     def forget_chat(self, chat_id: str) -> None:
         self._trackers.pop(chat_id, None)
         self._own_floor.pop(chat_id, None)
@@ -187,7 +191,10 @@ class Connection:
         seq = frame.get("seq")
         if frame.get("type") == "msg" and isinstance(seq, int):
             chat_id = str(frame.get("chat") or self._default_chat(frame))
-            tracker = self.tracker(chat_id)
+            tracker = self._trackers.get(chat_id)
+            if tracker is None:  # queued before the chat was let go: send it, track nothing
+                await self._write(frame)
+                return
             if tracker.seen(seq):
                 return
             if tracker.missing_below(seq):
@@ -212,7 +219,9 @@ class Connection:
                 await self._write(self._frame_message(chat_id, message))
 
     async def _replay(self, chat_id: str, after_seq: int, include_own: bool) -> None:
-        tracker = self.tracker(chat_id)
+        tracker = self._trackers.get(chat_id)
+        if tracker is None:  # the chat was let go before its replay's turn
+            return
         for message in await self._read_after(chat_id, after_seq):
             if message.seq <= after_seq or tracker.seen(message.seq):
                 continue

@@ -40,6 +40,19 @@ REQUEUE_TEXT: Final = {
 }
 
 
+# A warm transfer, told to the visitor in their language (``{name}``: the new counsellor).
+HANDOVER_TEXT: Final = {
+    "sv": "{name} tar över samtalet.",
+    "en": "{name} is taking over the conversation.",
+    "ar": "{name} يتولى المحادثة الآن.",
+}
+
+
+def handover_text(lang: str, name: str) -> str:
+    """The hand-over's system message; Swedish where there is no translation."""
+    return HANDOVER_TEXT.get(lang, HANDOVER_TEXT["sv"]).format(name=name)
+
+
 class NotYoursError(Exception):
     """A counsellor acted on a chat they do not hold."""
 
@@ -75,8 +88,12 @@ class Conversations:
     async def open_chat(
         self, hello: Hello, session_number: int = 1, code_record: str | None = None
     ) -> ChatRecord:
+        # An adult is never in NOTICE: they see no notice, so none is stored as seen either.
         chat = await self.store.create_chat(
-            hello, ChatState.NOTICE, session_number=session_number, code_record=code_record
+            hello,
+            initial_state(hello.age),
+            session_number=session_number,
+            code_record=code_record,
         )
         await self.keep_alive([chat.id])
         log.info("chat_opened", chat=chat.id, channel=hello.channel, age=hello.age)
@@ -100,9 +117,7 @@ class Conversations:
             if opens is not None:
                 frame["opens"] = opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
             return Admission(frame, queued=False)
-        position = await self.store.enqueue(
-            chat, self.config.queue_max, from_state=ChatState.NOTICE
-        )
+        position = await self.store.enqueue(chat, self.config.queue_max, from_state=chat.state)
         if position is None:
             await self.store.end_chat(chat, EndedBy.SYSTEM)
             return Admission({"type": "unavailable", "reason": "full"}, queued=False)

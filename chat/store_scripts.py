@@ -38,7 +38,6 @@ end
 redis.call('ZADD', KEYS[1], score, ARGV[1])
 redis.call('HSET', KEYS[2], 'state', 'waiting', 'queued_ms', ARGV[2], 'counsellor', '',
   'counsellor_name', '')
-if ARGV[4] == 'notice' then redis.call('HSET', KEYS[2], 'notice_acked', '1') end
 return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
 """
 
