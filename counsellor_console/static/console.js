@@ -933,6 +933,20 @@
         if (meta.length) { li.appendChild(el('p', 'hint cp-org-meta', meta.join(' · '))); }
         var person = org.contact_person ? String(org.contact_person) + (org.contact_email ? ' <' + org.contact_email + '>' : '') : '';
         if (person) { li.appendChild(el('p', 'hint cp-org-person', 'Kontaktperson (bara personal): ' + person)); }
+        if (org.source) {
+          // A link only for an https address the server vouched for (source_url); else text.
+          var src = el('p', 'hint cp-org-source', 'Källa: ');
+          if (org.source_url) {
+            var a = el('a', null, String(org.source));
+            a.href = String(org.source_url);
+            a.rel = 'noopener noreferrer';
+            a.target = '_blank';
+            src.appendChild(a);
+          } else {
+            src.appendChild(document.createTextNode(String(org.source)));
+          }
+          li.appendChild(src);
+        }
         list.appendChild(li);
       });
     }).catch(function () {
