@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from chat.survey import valid_answers
 from chat.topics import PROFESSIONS, TOPICS
 from chat.wire import AGES, CHANNELS, GENDERS
+from security.spreadsheet import neutralise_cell
 
 STATS_ZONE: Final = ZoneInfo("Europe/Stockholm")
 #: Counts of 1 to 4 are written as SUPPRESSED in every export: a small group is a person.
@@ -287,7 +288,8 @@ def render_csv(span: DayRange, counts: Mapping[tuple[str, str], int]) -> str:
     writer.writerow(CSV_HEADER)
     first, last = span.first.isoformat(), span.last.isoformat()
     for measure, category, count in ordered_rows(counts):
-        writer.writerow((first, last, measure, category, count))
+        # Codes only, but a spreadsheet opens this: no cell may ever run as a formula.
+        writer.writerow(tuple(map(neutralise_cell, (first, last, measure, category, count))))
     return out.getvalue()
 
 

@@ -22,6 +22,7 @@ from typing import Final, Literal, TypedDict
 
 from chat.topics import TOPICS
 from counsellor_console.directory_hours import AlwaysOpen, read_hours
+from security.spreadsheet import neutralise_cell, restore_cell
 
 __all__ = [
     "ALL_KOMMUNER",
@@ -352,7 +353,8 @@ def parse_directory_csv(text: str) -> ImportReport:
             errors.append(RowError(line, f"expected {len(header)} columns, got {len(cells)}"))
             continue
         try:
-            org = org_from_row(dict(zip(header, cells, strict=True)))
+            # An export marks formula-like cells as text (security.spreadsheet); unmark them.
+            org = org_from_row(dict(zip(header, map(restore_cell, cells), strict=True)))
         except DirectoryRowError as exc:
             errors.append(RowError(line, str(exc)))
             continue
@@ -383,12 +385,17 @@ def _header_problem(header: list[str]) -> str | None:
 
 
 def export_directory_csv(orgs: Iterable[Org]) -> str:
-    """Write the directory as CSV with the header of surface.md, one row per organisation."""
+    """Write the directory as CSV with the header of surface.md, one row per organisation.
+
+    A centre opens the file in a spreadsheet, so every cell a spreadsheet would run as a
+    formula (``=HYPERLINK(...)``, ``@SUM(...)``) is marked as text; phone numbers such as
+    ``+46 8 123 45`` are left as they are. :func:`parse_directory_csv` undoes the marking.
+    """
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for org in orgs:
-        writer.writerow(org_to_row(org))
+        writer.writerow({name: neutralise_cell(value) for name, value in org_to_row(org).items()})
     return out.getvalue()
 
 

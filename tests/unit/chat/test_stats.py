@@ -226,6 +226,13 @@ class TestCsv:
         for row in rows:
             assert row["count"] == "<5" or (row["count"].isdigit() and int(row["count"]) >= 5)
 
+    def test_no_cell_can_run_as_a_formula(self) -> None:
+        span = DayRange(date(2025, 1, 1), date(2025, 1, 1))
+        counts = {("=cmd|' /C calc'!A0", "@SUM(A1)"): 9, ("contacts", "+46 8 123 45"): 7}
+        rows = list(csv.reader(io.StringIO(render_csv(span, counts))))
+        assert ["2025-01-01", "2025-01-01", "'=cmd|' /C calc'!A0", "'@SUM(A1)", "9"] in rows
+        assert ["2025-01-01", "2025-01-01", "contacts", "+46 8 123 45", "7"] in rows
+
     def test_empty_export_has_the_header(self) -> None:
         span = DayRange(date(2025, 1, 1), date(2025, 1, 1))
         assert render_csv(span, {}) == "from,to,measure,category,count\n"

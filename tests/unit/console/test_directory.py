@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -203,6 +205,25 @@ class TestImport:
         assert second.errors == ()
         assert second.orgs == first.orgs
         assert export_directory_csv(second.orgs) == exported
+
+    def test_export_marks_formulas_as_text_and_import_unmarks_them(self) -> None:
+        hostile = Org(
+            id="jouren",
+            name='=HYPERLINK("https://evil.test","Klicka")',
+            helps_with="@SUM(A1:A9)",
+            topics=("violence",),
+            kommuner=("0180",),
+            languages=("sv",),
+            phone="+46 8 123 45",
+            address="'=already quoted",
+        )
+        text = export_directory_csv([hostile])
+        (row,) = csv.DictReader(io.StringIO(text))
+        assert row["name"] == "'" + hostile.name
+        assert row["helps_with"] == "'@SUM(A1:A9)"
+        assert row["phone"] == "+46 8 123 45"
+        assert row["address"] == "''=already quoted"
+        assert parse_directory_csv(text).orgs == (hostile,)
 
     def test_export_header(self) -> None:
         assert export_directory_csv([]).splitlines() == [HEADER]
