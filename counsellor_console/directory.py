@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Final, Literal, TypedDict
 
+from chat.municipalities import is_municipality
 from chat.topics import TOPICS
 from counsellor_console.directory_hours import AlwaysOpen, read_hours
 from security.spreadsheet import neutralise_cell, restore_cell
@@ -80,12 +81,7 @@ MAX_FIELD_CHARS: Final = 1_000
 #: national directory of every local service stays well below this.
 MAX_IMPORT_ROWS: Final = 10_000
 
-# Two-digit county prefixes of Swedish municipality codes (SCB): 01 Stockholm ... 25 Norrbotten.
-_COUNTY_PREFIXES: Final = frozenset(
-    f"{n:02d}" for n in (1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 25)
-)
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_KOMMUN: Final = re.compile(r"\d{4}")
 _LANG: Final = re.compile(r"[a-z]{2,3}")
 _EMAIL: Final = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[a-z]{2,}", re.IGNORECASE)
 _PHONE: Final = re.compile(r"\+?[0-9][0-9 ()-]{1,24}")
@@ -193,9 +189,10 @@ def _validate_kommuner(values: tuple[str, ...]) -> None:
             raise DirectoryRowError("kommuner: * (every municipality) must stand alone")
         return
     for code in values:
-        if not _KOMMUN.fullmatch(code) or code[:2] not in _COUNTY_PREFIXES:
+        if not is_municipality(code):
             raise DirectoryRowError(
-                f"kommuner: expected a four-digit municipality code such as 0180, got {code!r}"
+                f"kommuner: expected one of SCB's four-digit municipality codes such as 0180, "
+                f"got {code!r}"
             )
 
 

@@ -177,6 +177,8 @@ class TestImport:
             ("*;0180", False),
             ("0299", False),
             ("01800", False),
+            ("0100", False),  # a real county prefix, but no such municipality
+            ("2584;1280;0980", True),
         ],
     )
     def test_kommun_codes(self, kommuner: str, ok: bool) -> None:
