@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Final
+from typing import Final, TypeGuard
 
 __all__ = [
     "MUNICIPALITY_COUNT",
@@ -71,7 +71,7 @@ def _districts_by_kommun() -> dict[str, tuple[District, ...]]:
     return {kommun: tuple(items) for kommun, items in out.items()}
 
 
-def is_municipality(code: object) -> bool:
+def is_municipality(code: object) -> TypeGuard[str]:
     """Whether ``code`` is one of SCB's municipality codes (a str of four digits in the list)."""
     return isinstance(code, str) and code in _by_code()
 

@@ -124,7 +124,26 @@ class TestCounters:
             ("contacts_gender", "girl"),
             ("contacts_kommun", "0180"),
             ("contacts_topic", "control"),
+            ("contacts_district", "0180-not_given"),
         ]
+
+    def test_district_of_a_city_with_districts(self) -> None:
+        facts = ContactFacts(channel="youth", age="unsaid", kommun="1280", district="rosengard")
+        assert ("contacts_district", "1280-rosengard") in contact_counters(facts)
+
+    @pytest.mark.parametrize(
+        ("kommun", "district"),
+        [("2480", "centrum"), ("2480", None), (None, "rosengard"), ("9999", "rosengard")],
+    )
+    def test_no_district_outside_the_three_cities(
+        self, kommun: str | None, district: str | None
+    ) -> None:
+        facts = ContactFacts(channel="youth", age="unsaid", kommun=kommun, district=district)
+        assert [m for m, _ in contact_counters(facts) if m == "contacts_district"] == []
+
+    def test_an_unknown_district_counts_as_not_given(self) -> None:
+        facts = ContactFacts(channel="youth", age="unsaid", kommun="0180", district="angered")
+        assert ("contacts_district", "0180-not_given") in contact_counters(facts)
 
     def test_left_out_facts_count_as_not_given(self) -> None:
         counters = dict(contact_counters(ContactFacts(channel="youth", age="unsaid")))
