@@ -20,6 +20,7 @@ class ChatRecord:
     gender: str | None = None
     kommun: str | None = None
     profession: str | None = None
+    district: str | None = None  # a city district of kommun (chat.municipalities)
     counsellor: str | None = None
     counsellor_name: str | None = None
     created_ms: int = 0
@@ -53,6 +54,7 @@ class ChatRecord:
             gender=opt("gender"),
             kommun=opt("kommun"),
             profession=opt("profession"),
+            district=opt("district"),
             counsellor=opt("counsellor"),
             counsellor_name=opt("counsellor_name"),
             created_ms=int(raw.get("created_ms", "0")),

@@ -182,6 +182,7 @@ class ChatStore:
             "topic": hello.topic or "",
             "gender": hello.gender or "",
             "kommun": hello.kommun or "",
+            "district": hello.district or "",
             "profession": hello.profession or "",
             "created_ms": created,
             "dek": base64.b64encode(wrapped).decode(),

@@ -26,6 +26,7 @@ from chat.conversations import Conversations
 from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
 from chat.lifecycle import running
+from chat.municipality_routes import create_municipality_routes
 from chat.notices import all_reporting_duty_texts
 from chat.pubsub_store import PubSubTransport
 from chat.returncode_store import ReturnCodeStore
@@ -129,6 +130,7 @@ def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
         Route("/api/survey", survey, methods=["GET"]),
         Route("/api/status", status, methods=["GET"]),
         Route("/exit", exit_page, methods=["GET", "POST"]),
+        *create_municipality_routes(),
     ]
 
 

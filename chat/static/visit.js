@@ -52,6 +52,7 @@
       gOther: 'Annat',
       gUnsaid: 'Vill inte säga',
       kommunLabel: 'Kommun',
+      districtLabel: 'Stadsdel',
       rcLabel: 'Återkomstkod (om du har fått en förut)',
       start: 'Starta chatten',
       emergency: 'Om du är i akut fara: ring 112.',
@@ -195,6 +196,7 @@
       gOther: 'Other',
       gUnsaid: 'I’d rather not say',
       kommunLabel: 'Municipality',
+      districtLabel: 'City district',
       rcLabel: 'Return code (if you got one before)',
       start: 'Start the chat',
       emergency: 'If you are in danger right now: call 112.',
@@ -338,6 +340,7 @@
       gOther: 'غير ذلك',
       gUnsaid: 'أفضّل ألا أقول',
       kommunLabel: 'البلدية',
+      districtLabel: 'الحي',
       rcLabel: 'رمز العودة (إذا حصلت على رمز من قبل)',
       start: 'ابدأ الدردشة',
       emergency: 'إذا كنت في خطر الآن: اتصل بـ 112.',
@@ -518,6 +521,54 @@
     }).join('');
   }
 
+  // ---------------------------------------------------------------- municipality and district
+  // Every municipality from the server (GET /api/municipalities), searchable by name in a
+  // <datalist>; the hidden #kommun holds the code of the name typed or picked, and a city with
+  // districts offers them (GET /api/districts).
+  var KOMMUN_BY_NAME = {};
+
+  function loadMunicipalities() {
+    getJSON('/api/municipalities').then(function (data) {
+      var list = $('kommun-list');
+      (data && Array.isArray(data.municipalities) ? data.municipalities : []).forEach(function (m) {
+        KOMMUN_BY_NAME[String(m.name).toLocaleLowerCase('sv')] = String(m.code);
+        var opt = document.createElement('option');
+        opt.value = String(m.name);
+        if (list) { list.appendChild(opt); }
+      });
+      onKommunInput();
+    }).catch(function () { /* the picker stays empty: kommun is optional */ });
+  }
+
+  function onKommunInput() {
+    var typed = $('kommun-name') ? $('kommun-name').value.trim().toLocaleLowerCase('sv') : '';
+    var code = KOMMUN_BY_NAME[typed] || '';
+    if (code === $('kommun').value) { return; }
+    $('kommun').value = code;
+    loadDistricts(code);
+    renderOpenHelp();
+  }
+
+  function loadDistricts(code) {
+    var select = $('district');
+    if (!select) { return; }
+    while (select.options.length > 1) { select.remove(1); }
+    select.value = '';
+    show($('district-field'), false);
+    if (!code) { return; }
+    getJSON('/api/districts?kommun=' + encodeURIComponent(code)).then(function (data) {
+      if ($('kommun').value !== code) { return; }
+      var items = data && Array.isArray(data.districts) ? data.districts : [];
+      items.forEach(function (d) {
+        var opt = document.createElement('option');
+        opt.value = String(d.code);
+        opt.textContent = String(d.name);
+        select.appendChild(opt);
+      });
+      show($('district-field'), items.length > 0);
+    }).catch(function () { /* no districts offered: district is optional */ });
+  }
+
   function getJSON(path) {
     return window.fetch(path, {
       method: 'GET', cache: 'no-store', credentials: 'omit', redirect: 'error',
@@ -694,6 +745,8 @@
     if (topic) { hello.topic = topic; }
     var kommun = $('kommun').value;
     if (/^\d{4}$/.test(kommun)) { hello.kommun = kommun; }
+    var district = $('district') ? $('district').value : '';
+    if (district && hello.kommun) { hello.district = district; }
     var code = $('return-code').value.trim();
     if (code) { hello.return_code = code; }
     return hello;
@@ -1749,7 +1802,8 @@
     on('forget-form', 'submit', onForgetSubmit);
     on('forget-yes', 'click', onForgetYes);
     on('forget-no', 'click', onForgetNo);
-    on('kommun', 'change', renderOpenHelp);
+    on('kommun-name', 'input', onKommunInput);
+    loadMunicipalities();
     on('survey-form', 'submit', onSurveySubmit);
     on('restart-btn', 'click', onRestart);
     on('unavailable-back', 'click', onRestart);

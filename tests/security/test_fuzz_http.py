@@ -54,6 +54,8 @@ VISITOR_JSON_ROUTES: Final = {
     "/api/professions": ("lang",),
     "/api/kb/articles": ("topic", "lang"),
     "/api/help/open": ("kommun", "topic"),
+    "/api/municipalities": ("lang",),
+    "/api/districts": ("kommun",),
 }
 VISITOR_HTML_ROUTES: Final = {"/": ("lang",), "/kb/": ("lang",), "/kb/search": ("q", "lang")}
 
