@@ -32,6 +32,8 @@ class ChatRecord:
     code_record: str | None = None
     preview: int = 0
     away: bool = False
+    # Time waited before an earlier accept, for a chat handed back to the queue.
+    waited_before_ms: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -66,6 +68,7 @@ class ChatRecord:
             code_record=opt("code_record"),
             preview=int(raw.get("preview", "0")),
             away=raw.get("away") == "1",
+            waited_before_ms=int(raw.get("waited_ms", "0")),
         )
 
 

@@ -274,8 +274,8 @@
     $('queue-count').textContent = String(sum);
     $('queue-totals').textContent = parts.join(' · ');
     var list = $('queue-list');
+    // The server's order is the queue's (a chat handed back goes first): never re-sorted here.
     var items = Array.isArray(q.items) ? q.items.slice() : [];
-    items.sort(function (a, b) { return (b.waited_s || 0) - (a.waited_s || 0); });
     var keep = {};
     // Keyed update: an Accept button is never re-created under the pointer or the focus.
     items.forEach(function (it, i) {
