@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from chat.languages import LANGUAGE_CODES
 from chat.topics import PROFESSIONS, TOPICS
 
 PROTOCOL_VERSION: Final = 1
@@ -28,7 +29,6 @@ MAX_SURVEY_VALUE_CHARS: Final = 1000
 AGES: Final = ("under18", "18plus", "unsaid")
 CHANNELS: Final = ("youth", "professional")
 GENDERS: Final = ("girl", "boy", "other", "unsaid")
-_LANG = re.compile(r"[a-z]{2,3}", re.ASCII)
 _KOMMUN = re.compile(r"[0-9]{4}", re.ASCII)
 
 Age = Literal["under18", "18plus", "unsaid"]
@@ -342,7 +342,7 @@ def _hello(obj: Mapping[str, Any]) -> Hello:
         raise FrameError("bad_field", "v")
     channel = _choice(obj, "channel", CHANNELS)
     lang = obj.get("lang")
-    if not isinstance(lang, str) or not _LANG.fullmatch(lang):
+    if not isinstance(lang, str) or lang not in LANGUAGE_CODES:  # one of GET /api/languages
         raise FrameError("bad_field", "lang")
     age = _choice(obj, "age", AGES)
     topic = _choice(obj, "topic", TOPICS, optional=True)
