@@ -6,18 +6,22 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
-from chat.topics import DEFAULT_LANG, LANGS
+from chat.languages import FALLBACK_LANG, LANGUAGE_CODES
 
 REPORTING_DUTY_ID: Final = "reporting-duty"
 
 
+def _notice_file(lang: str) -> resources.abc.Traversable:
+    return resources.files("chat").joinpath(f"content/{REPORTING_DUTY_ID}.{lang}.txt")
+
+
 @cache
 def reporting_duty_text(lang: str) -> str:
-    """The reporting-duty notice in ``lang``, or in Swedish where no translation exists."""
-    chosen = lang if lang in LANGS else DEFAULT_LANG
-    path = resources.files("chat").joinpath(f"content/{REPORTING_DUTY_ID}.{chosen}.txt")
-    return path.read_text(encoding="utf-8").strip()
+    """The reporting-duty notice in ``lang``; in English for a language without one (issue
+    12: an untranslated text falls back to English, never to nothing)."""
+    chosen = lang if lang in LANGUAGE_CODES and _notice_file(lang).is_file() else FALLBACK_LANG
+    return _notice_file(chosen).read_text(encoding="utf-8").strip()
 
 
 def all_reporting_duty_texts() -> dict[str, str]:
-    return {lang: reporting_duty_text(lang) for lang in LANGS}
+    return {lang: reporting_duty_text(lang) for lang in LANGUAGE_CODES}

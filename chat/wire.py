@@ -7,11 +7,11 @@ protocol's error code (and the offending field), which the endpoint turns into a
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from chat.languages import LANGUAGE_CODES
 from chat.municipalities import is_district, is_municipality
 from chat.topics import PROFESSIONS, TOPICS
 
@@ -29,7 +29,6 @@ MAX_SURVEY_VALUE_CHARS: Final = 1000
 AGES: Final = ("under18", "18plus", "unsaid")
 CHANNELS: Final = ("youth", "professional")
 GENDERS: Final = ("girl", "boy", "other", "unsaid")
-_LANG = re.compile(r"[a-z]{2,3}", re.ASCII)
 
 Age = Literal["under18", "18plus", "unsaid"]
 Channel = Literal["youth", "professional"]
@@ -343,7 +342,7 @@ def _hello(obj: Mapping[str, Any]) -> Hello:
         raise FrameError("bad_field", "v")
     channel = _choice(obj, "channel", CHANNELS)
     lang = obj.get("lang")
-    if not isinstance(lang, str) or not _LANG.fullmatch(lang):
+    if not isinstance(lang, str) or lang not in LANGUAGE_CODES:  # one of GET /api/languages
         raise FrameError("bad_field", "lang")
     age = _choice(obj, "age", AGES)
     topic = _choice(obj, "topic", TOPICS, optional=True)

@@ -25,6 +25,7 @@ from chat.continuity import Continuity
 from chat.conversations import Conversations
 from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
+from chat.languages import languages_json
 from chat.lifecycle import running
 from chat.municipality_routes import create_municipality_routes
 from chat.notices import all_reporting_duty_texts
@@ -121,6 +122,9 @@ def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
             body["eta_s"] = by_channel["youth"]
         return JSONResponse(body)
 
+    async def languages(request: Request) -> Response:
+        return JSONResponse(languages_json())
+
     async def exit_page(request: Request) -> Response:
         return Response(
             status_code=204, headers={"Clear-Site-Data": '"cache", "cookies", "storage"'}
@@ -129,6 +133,7 @@ def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
     return [
         Route("/", visit_page, methods=["GET"]),
         Route("/api/topics", topics, methods=["GET"]),
+        Route("/api/languages", languages, methods=["GET"]),
         Route("/api/professions", professions, methods=["GET"]),
         Route("/api/survey", survey, methods=["GET"]),
         Route("/api/status", status, methods=["GET"]),

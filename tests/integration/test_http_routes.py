@@ -12,6 +12,7 @@ from tests.support.server import RunningServer
 VISITOR_ROUTES = [
     "/",
     "/api/topics",
+    "/api/languages",
     "/api/status",
     "/api/survey",
     "/api/professions",
@@ -54,6 +55,15 @@ def test_visitor_page_is_html(http: httpx.Client) -> None:
     resp = http.get("/")
     assert resp.headers["content-type"].startswith("text/html")
     assert "<html" in resp.text.lower()
+
+
+def test_languages_lists_the_seven_codes(http: httpx.Client) -> None:
+    """protocol.md "Languages": every code `hello.lang` accepts, with name, dir and complete."""
+    languages = http.get("/api/languages").json()["languages"]
+    assert [lang["code"] for lang in languages] == ["sv", "en", "ar", "fa", "so", "ckb", "ti"]
+    by_code = {lang["code"]: lang for lang in languages}
+    assert by_code["fa"] == {"code": "fa", "name": "فارسی", "dir": "rtl", "complete": False}
+    assert [c for c, lang in by_code.items() if lang["dir"] == "rtl"] == ["ar", "fa", "ckb"]
 
 
 def test_topics_shape(http: httpx.Client) -> None:
