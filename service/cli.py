@@ -129,6 +129,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         "log_config": None,
         "server_header": False,
         "lifespan": "on",
+        # The client address (per-address limits) and scheme come from X-Forwarded-For and
+        # -Proto only when the peer is one of FRISTAD_TRUSTED_PROXIES; uvicorn's own handling
+        # takes the rightmost address that is not a trusted proxy.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
     }
     if args.workers > 1:
         import os

@@ -8,6 +8,7 @@ both build a ``Settings`` here, so ``REDIS_URL=... fristad users add`` writes wh
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from security.crypto import KeyFormatError, load_master_key
 from security.ratelimit import RateFormatError, parse_rate
 
 DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/0"
+# A reverse proxy on the same host; its X-Forwarded-For is believed, nobody else's.
+DEFAULT_TRUSTED_PROXIES: Final = "127.0.0.1,::1"
 DEFAULT_EXIT_URL: Final = "https://www.smhi.se/"
 DEFAULT_VISITOR_RATE: Final = "10/20"
 DEFAULT_CONSOLE_RATE: Final = "100/200"
@@ -75,6 +78,10 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
         "new chats a minute from one address",
         str(DEFAULT_NEW_CHATS_PER_MINUTE),
     ),
+    "FRISTAD_TRUSTED_PROXIES": (
+        "proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated; none",
+        DEFAULT_TRUSTED_PROXIES,
+    ),
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
@@ -98,6 +105,7 @@ class Settings:
     address_sockets: int = DEFAULT_MAX_SOCKETS_PER_ADDRESS
     address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
     address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -154,6 +162,28 @@ def _hours(env: Mapping[str, str]) -> OpeningHours | None:
         raise SettingsError(f"FRISTAD_OPENING_HOURS: {exc}") from None
 
 
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Addresses or CIDR networks; never a wildcard, which would let any client pick the
+    address the per-address limits count (and so escape them)."""
+    raw = env.get("FRISTAD_TRUSTED_PROXIES")
+    if raw is None or raw.strip() == "":
+        raw = DEFAULT_TRUSTED_PROXIES
+    if raw.strip().lower() == "none":
+        return ()
+    proxies: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                "FRISTAD_TRUSTED_PROXIES must list IP addresses or networks (no wildcard)"
+            ) from None
+        proxies.append(str(network.network_address) if network.num_addresses == 1 else str(network))
+    return tuple(proxies)
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -199,6 +229,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
         return_code_ttl_secs=_int(
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
         ),
+        trusted_proxies=_trusted_proxies(env),
     )
 
 
