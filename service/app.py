@@ -186,8 +186,10 @@ def create_app(settings: Settings) -> Starlette:
             settings.require_master_key()
         master_key = throwaway_master_key()
         log.warning("throwaway_master_key", reason="--dev without FRISTAD_MASTER_KEY")
-    redis = open_redis(settings.redis_url)
-    batcher = RedisBatcher(redis)
+    redis = open_redis(settings.redis)
+    batcher = RedisBatcher(
+        redis, ack_replicas=settings.ack_replicas, ack_timeout_ms=settings.ack_timeout_ms
+    )
     transport = PubSubTransport(redis, batcher)
     hub = EventHub(transport)
     store = ChatStore(

@@ -84,7 +84,7 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
         await AuditLog(client).record(UserAdded(staff="cli", username=username, role=args.role))
         return 0
 
-    status = run_with_redis(settings.redis_url, add)
+    status = run_with_redis(settings.redis, add)
     if status == 0:
         print(f"password: {password}")
         print(f"totp: {provisioning_uri(secret, username)}")
@@ -104,7 +104,7 @@ def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
         print(f"disabled: {args.username}")
         return 0
 
-    return run_with_redis(settings.redis_url, disable)
+    return run_with_redis(settings.redis, disable)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
