@@ -50,6 +50,7 @@ from security.address_limits import AddressLimits, AddressRateLimitMiddleware
 from security.crypto import derive_key
 from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
+from service.compression import CompressPublicResponses
 from service.redis_pool import open_redis
 from service.settings import Settings, throwaway_master_key
 from service.shortcut import WebSocketShortcut
@@ -280,6 +281,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    # Outside the headers middleware: what it adds (Cache-Control: no-store, CSP) is kept.
+    app.add_middleware(CompressPublicResponses)
     app.add_middleware(
         WebSocketShortcut,
         routes={

@@ -49,7 +49,8 @@ def render_test_config(source: str, *, port: int, upstreams: list[int], workdir:
         "daemon off;\nworker_processes 1;\n"
         f"pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log warn;\n"
         "events { worker_connections 512; }\n"
-        f"http {{\n{temp}\n{site}\n}}\n"
+        # As Debian's /etc/nginx/nginx.conf, which turns gzip on for the whole http block.
+        f"http {{\n{temp}\n    gzip on;\n{site}\n}}\n"
     )
 
 

@@ -169,3 +169,16 @@ async def chat_kill_resume(
         await other.send({"type": "msg", "id": "o1", "text": "fortfarande här"})
         await other.expect("ack", id="o1")
         await console.expect("msg", chat=chat, text="fortfarande här")
+
+
+def test_compression_through_nginx(redis_url: str, proxy: Proxy) -> None:
+    """The service's choice passes nginx unchanged: public pages gzipped, staff pages not
+    (though Debian's nginx.conf turns gzip on for every page)."""
+    front = proxy.front(redis_url)
+    with httpx.Client(base_url=front.base_url, timeout=10) as client:
+        page = client.get("/", headers={"Accept-Encoding": "gzip"})
+        login_page = client.get("/console/login", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert page.headers["cache-control"] == "no-store"
+    assert login_page.status_code == 200
+    assert "content-encoding" not in login_page.headers
