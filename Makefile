@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run codes test install check redis-server chromium bench clean
+.PHONY: run codes test install check redis-server nginx redis-sentinel chromium bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) redis-server
+install: $(STAMP) redis-server nginx redis-sentinel
 
 # redis-server comes from the system packages: installed when missing and we are root.
 redis-server:
@@ -24,6 +24,27 @@ redis-server:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  else \
 	    echo "redis-server is missing. Run: sudo apt-get install redis-server"; exit 1; \
+	  fi; }
+
+# nginx and redis-sentinel: the deploy tests run the service behind a real proxy and a Redis
+# that fails over (tests/deploy). nginx's postinst does not start a server where
+# policy-rc.d forbids it; the tests start their own on free ports.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nginx (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  else \
+	    echo "nginx is missing. Run: sudo apt-get install nginx-light"; exit 1; \
+	  fi; }
+
+redis-sentinel:
+	@command -v redis-sentinel >/dev/null 2>&1 || [ -x /usr/bin/redis-sentinel ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing redis-sentinel (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel >/dev/null; \
+	  else \
+	    echo "redis-sentinel is missing. Run: sudo apt-get install redis-sentinel"; exit 1; \
 	  fi; }
 
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).

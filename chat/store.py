@@ -504,6 +504,7 @@ class ChatStore:
             self._append_script,
             [log_key(chat_id), ids_key(chat_id), chat_key(chat_id), EVENTS_CHANNEL],
             [id_field, sealed, self._ttl, "1" if author == "visitor" else "0", *payloads],
+            durable=True,  # acked next: FRISTAD_ACK_REPLICAS waits for replicas here
         )
         if int(seq) < 0:
             raise ChatEndedError(chat_id)

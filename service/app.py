@@ -52,6 +52,7 @@ from security.address_limits import AddressLimits, AddressRateLimitMiddleware
 from security.crypto import derive_key
 from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
+from service.compression import CompressPublicResponses
 from service.redis_pool import open_redis
 from service.settings import Settings, throwaway_master_key
 from service.shortcut import WebSocketShortcut
@@ -196,8 +197,10 @@ def create_app(settings: Settings) -> Starlette:
             settings.require_master_key()
         master_key = throwaway_master_key()
         log.warning("throwaway_master_key", reason="--dev without FRISTAD_MASTER_KEY")
-    redis = open_redis(settings.redis_url)
-    batcher = RedisBatcher(redis)
+    redis = open_redis(settings.redis)
+    batcher = RedisBatcher(
+        redis, ack_replicas=settings.ack_replicas, ack_timeout_ms=settings.ack_timeout_ms
+    )
     transport = PubSubTransport(redis, batcher)
     hub = EventHub(transport)
     store = ChatStore(
@@ -293,6 +296,8 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    # Outside the headers middleware: what it adds (Cache-Control: no-store, CSP) is kept.
+    app.add_middleware(CompressPublicResponses)
     app.add_middleware(
         WebSocketShortcut,
         routes={

@@ -84,7 +84,7 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
         await AuditLog(client).record(UserAdded(staff="cli", username=username, role=args.role))
         return 0
 
-    status = run_with_redis(settings.redis_url, add)
+    status = run_with_redis(settings.redis, add)
     if status == 0:
         print(f"password: {password}")
         print(f"totp: {provisioning_uri(secret, username)}")
@@ -104,7 +104,7 @@ def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
         print(f"disabled: {args.username}")
         return 0
 
-    return run_with_redis(settings.redis_url, disable)
+    return run_with_redis(settings.redis, disable)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -129,6 +129,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         "log_config": None,
         "server_header": False,
         "lifespan": "on",
+        # The client address (per-address limits) and scheme come from X-Forwarded-For and
+        # -Proto only when the peer is one of FRISTAD_TRUSTED_PROXIES; uvicorn's own handling
+        # takes the rightmost address that is not a trusted proxy.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies) or None,
     }
     if args.workers > 1:
         import os

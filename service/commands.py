@@ -25,7 +25,7 @@ def _stats_export(settings: Settings, args: argparse.Namespace) -> int:
     async def export(client: Redis) -> str:
         return render_csv(span, await StatsReader(client).counts(span))
 
-    sys.stdout.write(run_with_redis(settings.redis_url, export))
+    sys.stdout.write(run_with_redis(settings.redis, export))
     return 0
 
 
@@ -50,7 +50,7 @@ def _directory_import(settings: Settings, args: argparse.Namespace) -> int:
         await DirectoryStore(client).upsert(report.orgs)
 
     if report.orgs:
-        run_with_redis(settings.redis_url, store)
+        run_with_redis(settings.redis, store)
     print(f"imported: {len(report.orgs)}, rejected: {len(report.errors)}")
     return 1 if report.errors else 0
 
@@ -63,7 +63,7 @@ def _directory_export(settings: Settings) -> int:
     async def load(client: Redis) -> str:
         return export_directory_csv(await DirectoryStore(client).all())
 
-    sys.stdout.write(run_with_redis(settings.redis_url, load))
+    sys.stdout.write(run_with_redis(settings.redis, load))
     return 0
 
 
@@ -78,7 +78,7 @@ def _purge(settings: Settings) -> int:
         store = ChatStore(client, master_key, retention_secs=settings.chat.retention_secs)
         return await store.purge_expired()
 
-    print(f"shredded: {run_with_redis(settings.redis_url, purge)}")
+    print(f"shredded: {run_with_redis(settings.redis, purge)}")
     return 0
 
 

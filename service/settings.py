@@ -8,6 +8,7 @@ both build a ``Settings`` here, so ``REDIS_URL=... fristad users add`` writes wh
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,10 @@ from security.crypto import KeyFormatError, load_master_key
 from security.ratelimit import RateFormatError, parse_rate
 
 DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/0"
+DEFAULT_REDIS_SERVICE: Final = "fristad"
+DEFAULT_ACK_TIMEOUT_MS: Final = 500
+# A reverse proxy on the same host; its X-Forwarded-For is believed, nobody else's.
+DEFAULT_TRUSTED_PROXIES: Final = "127.0.0.1,::1"
 DEFAULT_EXIT_URL: Final = "https://www.smhi.se/"
 DEFAULT_VISITOR_RATE: Final = "10/20"
 DEFAULT_CONSOLE_RATE: Final = "100/200"
@@ -40,6 +45,17 @@ DEFAULT_RETURN_CODE_TTL_SECS: Final = 180 * 24 * 3600
 # name -> (meaning, default as documented); docs/settings.md is tested against this table.
 SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
     "REDIS_URL": ("the Redis to use", DEFAULT_REDIS_URL),
+    "FRISTAD_REDIS_SENTINELS": (
+        "Redis Sentinels, host:port comma-separated; REDIS_URL is then ignored",
+        "none",
+    ),
+    "FRISTAD_REDIS_SERVICE": ("the Sentinels' name for the Redis to use", DEFAULT_REDIS_SERVICE),
+    "FRISTAD_REDIS_PASSWORD": ("the password of Redis behind Sentinel", "none"),
+    "FRISTAD_ACK_REPLICAS": ("replicas that must hold a message before its ack (WAIT)", "0"),
+    "FRISTAD_ACK_TIMEOUT_MS": (
+        "how long an ack waits for those replicas, then goes out anyway",
+        str(DEFAULT_ACK_TIMEOUT_MS),
+    ),
     "FRISTAD_MASTER_KEY": ("32 random bytes, base64: wraps every chat's data key", "none"),
     "FRISTAD_MASTER_KEY_FILE": ("a file holding FRISTAD_MASTER_KEY", "none"),
     "FRISTAD_ALLOWED_ORIGINS": (
@@ -75,6 +91,10 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
         "new chats a minute from one address",
         str(DEFAULT_NEW_CHATS_PER_MINUTE),
     ),
+    "FRISTAD_TRUSTED_PROXIES": (
+        "proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated; none",
+        DEFAULT_TRUSTED_PROXIES,
+    ),
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
@@ -86,8 +106,23 @@ class SettingsError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class RedisTarget:
+    """Where Redis is: a URL, or the Sentinels that know which server is the primary now."""
+
+    url: str = DEFAULT_REDIS_URL
+    sentinels: tuple[tuple[str, int], ...] = ()
+    service: str = DEFAULT_REDIS_SERVICE
+    password: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     redis_url: str = DEFAULT_REDIS_URL
+    redis_sentinels: tuple[tuple[str, int], ...] = ()
+    redis_service: str = DEFAULT_REDIS_SERVICE
+    redis_password: str | None = None
+    ack_replicas: int = 0
+    ack_timeout_ms: int = DEFAULT_ACK_TIMEOUT_MS
     master_key: bytes | None = None
     dev: bool = False
     allowed_origins: tuple[str, ...] = ()
@@ -98,6 +133,13 @@ class Settings:
     address_sockets: int = DEFAULT_MAX_SOCKETS_PER_ADDRESS
     address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
     address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+
+    @property
+    def redis(self) -> RedisTarget:
+        return RedisTarget(
+            self.redis_url, self.redis_sentinels, self.redis_service, self.redis_password
+        )
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -154,6 +196,40 @@ def _hours(env: Mapping[str, str]) -> OpeningHours | None:
         raise SettingsError(f"FRISTAD_OPENING_HOURS: {exc}") from None
 
 
+def _sentinels(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    out: list[tuple[str, int]] = []
+    for item in (p.strip() for p in env.get("FRISTAD_REDIS_SENTINELS", "").split(",")):
+        if not item:
+            continue
+        host, sep, port = item.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError("FRISTAD_REDIS_SENTINELS must look like host:port,host:port")
+        out.append((host.strip("[]"), int(port)))
+    return tuple(out)
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Addresses or CIDR networks; never a wildcard, which would let any client pick the
+    address the per-address limits count (and so escape them)."""
+    raw = env.get("FRISTAD_TRUSTED_PROXIES")
+    if raw is None or raw.strip() == "":
+        raw = DEFAULT_TRUSTED_PROXIES
+    if raw.strip().lower() == "none":
+        return ()
+    proxies: list[str] = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            network = ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                "FRISTAD_TRUSTED_PROXIES must list IP addresses or networks (no wildcard)"
+            ) from None
+        proxies.append(str(network.network_address) if network.num_addresses == 1 else str(network))
+    return tuple(proxies)
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -181,6 +257,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
     )
     return Settings(
         redis_url=env.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        redis_sentinels=_sentinels(env),
+        redis_service=env.get("FRISTAD_REDIS_SERVICE") or DEFAULT_REDIS_SERVICE,
+        redis_password=env.get("FRISTAD_REDIS_PASSWORD") or None,
+        ack_replicas=_int(env, "FRISTAD_ACK_REPLICAS", 0),
+        ack_timeout_ms=_int(env, "FRISTAD_ACK_TIMEOUT_MS", DEFAULT_ACK_TIMEOUT_MS, minimum=1),
         master_key=_master_key(env),
         dev=dev or _flag(env, "FRISTAD_DEV"),
         allowed_origins=origins,
@@ -199,6 +280,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
         return_code_ttl_secs=_int(
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
         ),
+        trusted_proxies=_trusted_proxies(env),
     )
 
 

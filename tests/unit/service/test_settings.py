@@ -77,3 +77,27 @@ def test_production_mode_needs_a_master_key() -> None:
 def test_allowed_origins_are_normalised() -> None:
     settings = load_settings({"FRISTAD_ALLOWED_ORIGINS": "https://A.example/ , https://b.example"})
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
+
+
+def test_trusted_proxies() -> None:
+    assert load_settings({}).trusted_proxies == ("127.0.0.1", "::1")
+    assert load_settings({"FRISTAD_TRUSTED_PROXIES": "none"}).trusted_proxies == ()
+    spread = load_settings({"FRISTAD_TRUSTED_PROXIES": "10.0.0.7, 172.28.0.0/16"})
+    assert spread.trusted_proxies == ("10.0.0.7", "172.28.0.0/16")
+    for bad in ("*", "nginx", "10.0.0.0/33"):
+        with pytest.raises(SettingsError, match="FRISTAD_TRUSTED_PROXIES"):
+            load_settings({"FRISTAD_TRUSTED_PROXIES": bad})
+
+
+def test_sentinels() -> None:
+    settings = load_settings(
+        {"FRISTAD_REDIS_SENTINELS": "10.0.0.1:26379, [::1]:26380", "FRISTAD_ACK_REPLICAS": "1"}
+    )
+    assert settings.redis.sentinels == (("10.0.0.1", 26379), ("::1", 26380))
+    assert settings.redis.service == "fristad"
+    assert settings.ack_replicas == 1
+    assert settings.ack_timeout_ms == 500
+    assert load_settings({}).redis.sentinels == ()
+    for bad in ("10.0.0.1", "10.0.0.1:x", ":26379", "h:70000"):
+        with pytest.raises(SettingsError, match="FRISTAD_REDIS_SENTINELS"):
+            load_settings({"FRISTAD_REDIS_SENTINELS": bad})
