@@ -307,15 +307,18 @@ class ConsoleEndpoint:
         await websocket.accept()
         socket = ConsoleSocket(websocket, staff, self)
         self.sockets.add(socket)
+        lease = self.gate.sockets.register(staff, websocket)  # closed when revoked (issue 8)
         await self.staff_store.mark_online([staff.username])
 
         async def handle_text(text: str) -> None:
+            lease.touch()
             await self._handle_text(socket, text)
 
         try:
             await socket.start()
             await receive_text_frames(websocket, self.rate, handle_text, socket.send)
         finally:
+            self.gate.sockets.unregister(lease)
             self.sockets.discard(socket)
             await socket.stop()
 

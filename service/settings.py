@@ -22,6 +22,12 @@ from chat.config import (
     ChatConfig,
 )
 from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
+from counsellor_console.policy import (
+    LOGIN_LOCKOUT_SECS,
+    STAFF_IDLE_SECS,
+    STAFF_SESSION_MAX_SECS,
+    StaffPolicy,
+)
 from security.address_limits import (
     DEFAULT_HTTP_REQUESTS_PER_MINUTE,
     DEFAULT_MAX_SOCKETS_PER_ADDRESS,
@@ -78,6 +84,15 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
+    "FRISTAD_STAFF_IDLE_S": ("seconds a staff session lives without use", str(STAFF_IDLE_SECS)),
+    "FRISTAD_STAFF_SESSION_MAX_S": (
+        "seconds a staff session lives at most after the login",
+        str(STAFF_SESSION_MAX_SECS),
+    ),
+    "FRISTAD_LOGIN_LOCKOUT_S": (
+        "seconds failed logins are counted (and a lockout lasts at most)",
+        str(LOGIN_LOCKOUT_SECS),
+    ),
 }
 
 
@@ -98,6 +113,7 @@ class Settings:
     address_sockets: int = DEFAULT_MAX_SOCKETS_PER_ADDRESS
     address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
     address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
+    staff: StaffPolicy = field(default_factory=StaffPolicy)
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -198,6 +214,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
         ),
         return_code_ttl_secs=_int(
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
+        ),
+        staff=StaffPolicy(
+            idle_secs=_int(env, "FRISTAD_STAFF_IDLE_S", STAFF_IDLE_SECS, minimum=1),
+            max_secs=_int(env, "FRISTAD_STAFF_SESSION_MAX_S", STAFF_SESSION_MAX_SECS, minimum=1),
+            lockout_secs=_int(env, "FRISTAD_LOGIN_LOCKOUT_S", LOGIN_LOCKOUT_SECS, minimum=1),
         ),
     )
 

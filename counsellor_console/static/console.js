@@ -132,6 +132,13 @@
 
   function codePoints(text) { return Array.from(text).length; }
 
+  // Every state-changing request carries the page's CSRF token (surface.md, Additions).
+  function csrfHeaders(headers) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    headers['X-CSRF-Token'] = meta ? meta.getAttribute('content') : '';
+    return headers;
+  }
+
   function getJSON(path) {
     return window.fetch(path, { cache: 'no-store', credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (resp) {
@@ -1090,7 +1097,7 @@
       method: 'POST',
       cache: 'no-store',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: csrfHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' }),
       body: JSON.stringify({ answers: answers })
     }).then(function (resp) {
       if (!resp.ok) { throw new Error('http ' + resp.status); }
