@@ -74,3 +74,41 @@ class UserAdded(AuditEvent):
 class UserDisabled(AuditEvent):
     kind: ClassVar[str] = "user_disabled"
     username: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxOpened(AuditEvent):
+    """A left message's thread was read; ``record`` is the opaque return-code record id."""
+
+    kind: ClassVar[str] = "inbox_opened"
+    record: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxReplied(AuditEvent):
+    """A left message was answered (the reply's text is not in the log)."""
+
+    kind: ClassVar[str] = "inbox_replied"
+    record: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticlePublished(AuditEvent):
+    kind: ClassVar[str] = "article_published"
+    article: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftDiscarded(AuditEvent):
+    kind: ClassVar[str] = "draft_discarded"
+    draft: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatsExported(AuditEvent):
+    """``via`` is ``http`` (/admin/stats.csv) or ``cli`` (``fristad stats export``)."""
+
+    kind: ClassVar[str] = "stats_exported"
+    first: str
+    last: str
+    via: str

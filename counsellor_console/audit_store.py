@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
@@ -10,7 +11,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from counsellor_console.audit import AuditEvent
+from counsellor_console.audit import ArticlePublished, AuditEvent, DraftDiscarded
 
 log = structlog.get_logger(__name__)
 
@@ -51,3 +52,15 @@ class AuditLog:
             if len(events) >= limit:
                 break
         return events[:limit]
+
+
+def edit_audit(audit: AuditLog) -> Callable[[str, str, str], Awaitable[None]]:
+    """The knowledge bank's editing actions (``kb.editing.EditAudit``) as audit events."""
+
+    async def record(action: str, staff: str, subject: str) -> None:
+        if action == "published":
+            await audit.record(ArticlePublished(staff=staff, article=subject))
+        elif action == "discarded":
+            await audit.record(DraftDiscarded(staff=staff, draft=subject))
+
+    return record

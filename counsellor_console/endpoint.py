@@ -46,7 +46,7 @@ from chat.wire import (
     Watch,
     parse_console_frame,
 )
-from counsellor_console.audit import ChatTransferred, ChatWatched
+from counsellor_console.audit import ChatTransferred, ChatWatched, InboxOpened, InboxReplied
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
@@ -365,11 +365,17 @@ class ConsoleEndpoint:
         try:
             if isinstance(frame, InboxOpen):
                 thread = await codes.thread(frame.record)
+                await self.audit.record(
+                    InboxOpened(staff=socket.staff.username, record=frame.record)
+                )
                 items = [left_message_frame(m) for m in thread]
                 socket.send({"type": "inbox_thread", "record": frame.record, "items": items})
                 return
             if isinstance(frame, InboxReply):
                 await codes.reply(frame.record, frame.text)
+                await self.audit.record(
+                    InboxReplied(staff=socket.staff.username, record=frame.record)
+                )
                 socket.send({"type": "inbox_replied", "record": frame.record})
                 log.info("inbox_replied", staff=socket.staff.username)
         except UnknownRecordError:

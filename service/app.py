@@ -33,7 +33,7 @@ from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
-from counsellor_console.audit_store import AuditLog
+from counsellor_console.audit_store import AuditLog, edit_audit
 from counsellor_console.csrf import CsrfMiddleware, CsrfTokens
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
@@ -251,8 +251,10 @@ def create_app(settings: Settings) -> Starlette:
         *create_console_routes(gate, origins, audit),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
-        *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),
-        *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
+        *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time), audit),
+        *create_kb_routes(
+            KnowledgeBank.default(), current_staff, KbStore(redis), edit_audit(audit)
+        ),
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
         Mount(

@@ -149,6 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(dev=getattr(args, "dev", False))
         if args.command == "serve":
             return _serve(settings, args)
+        from service.logging import configure_logging
+
+        configure_logging(stream=sys.stderr)
         if args.command == "users":
             return (
                 _users_add(settings, args)
