@@ -180,9 +180,12 @@
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame && typeof frame.type === 'string') { handle(frame); }
     };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
       if (S.ws !== ws) { return; }
       S.ws = null;
+      // 4401: the session ended or the account changed (docs/protocol.md): reload, which
+      // leads to the login page, or to the console of the new role.
+      if (event && event.code === 4401) { window.location.assign('/console'); return; }
       scheduleReconnect();
     };
     ws.onerror = function () { /* onclose follows */ };
