@@ -112,3 +112,61 @@ class StatsExported(AuditEvent):
     first: str
     last: str
     via: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserInvited(AuditEvent):
+    kind: ClassVar[str] = "user_invited"
+    username: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationAccepted(AuditEvent):
+    """The invited colleague (``staff``) set a password and enrolled TOTP."""
+
+    kind: ClassVar[str] = "invitation_accepted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserEnabled(AuditEvent):
+    kind: ClassVar[str] = "user_enabled"
+    username: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TotpReset(AuditEvent):
+    kind: ClassVar[str] = "totp_reset"
+    username: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleChanged(AuditEvent):
+    kind: ClassVar[str] = "role_changed"
+    username: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserUpdated(AuditEvent):
+    """Languages and chat limit as they were set."""
+
+    kind: ClassVar[str] = "user_updated"
+    username: str
+    languages: str
+    limit: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordChanged(AuditEvent):
+    kind: ClassVar[str] = "password_changed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TotpEnrolled(AuditEvent):
+    kind: ClassVar[str] = "totp_enrolled"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditExported(AuditEvent):
+    kind: ClassVar[str] = "audit_exported"

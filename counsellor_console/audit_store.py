@@ -19,6 +19,9 @@ PREFIX: Final = "f:audit:"
 AUDIT_RETENTION_DAYS: Final = 400  # a year, and a little more for the yearly review
 AUDIT_MAX_PER_DAY: Final = 100_000
 RECENT_DAYS: Final = 7
+#: Most events one page or CSV of /admin/audit holds, and most days it spans.
+AUDIT_PAGE_MAX: Final = 10_000
+AUDIT_SPAN_MAX_DAYS: Final = 93
 
 
 def day_key(day: date) -> str:
@@ -51,6 +54,15 @@ class AuditLog:
             events.extend(json.loads(item) for item in reversed(raw))
             if len(events) >= limit:
                 break
+        return events[:limit]
+
+    async def between(self, first: date, last: date, limit: int) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        day = last
+        while day >= first and len(events) < limit:
+            raw = await self._redis.lrange(day_key(day), 0, -1)
+            events.extend(json.loads(item) for item in reversed(raw))
+            day -= timedelta(days=1)
         return events[:limit]
 
 

@@ -24,6 +24,8 @@ FIELD: Final = "csrf_token"
 HEADER: Final = "x-csrf-token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 EXEMPT_PATHS: Final = frozenset({"/console/login", "/exit"})
+#: The invitation page's form carries a token bound to the invitation, checked by its route.
+EXEMPT_PREFIXES: Final = ("/console/invite/",)
 #: A form is read whole to find the token; past this it is refused (the knowledge bank's
 #: article form, the largest, is at most 200,000 bytes).
 MAX_FORM_BYTES: Final = 256 * 1024
@@ -70,6 +72,7 @@ class CsrfMiddleware:
             scope["type"] != "http"
             or scope["method"] in SAFE_METHODS
             or scope["path"] in EXEMPT_PATHS
+            or scope["path"].startswith(EXEMPT_PREFIXES)
         ):
             await self.app(scope, receive, send)
             return

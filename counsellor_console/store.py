@@ -52,6 +52,8 @@ class StaffAccount:
     totp_secret: bytes
     last_totp_step: int | None
     disabled: bool
+    languages: tuple[str, ...] = ()
+    chat_limit: int | None = None
 
     def identity(self) -> StaffIdentity:
         return StaffIdentity(self.username, self.display_name, self.role)
@@ -74,15 +76,28 @@ class StaffStore:
         self.lockout = LoginLockout(redis, self.policy)
         self._advance = redis.register_script(_ADVANCE_STEP)
 
-    def _seal_totp(self, username: str, secret: bytes) -> str:
+    @property
+    def redis(self) -> Redis:
+        """For ``invite_store``, which keeps the account changes beside this module."""
+        return self._redis
+
+    def seal_totp(self, username: str, secret: bytes) -> str:
         blob = encrypt(self._master_key, secret, f"totp:{username}".encode())
         return base64.b64encode(blob).decode()
 
-    def _open_totp(self, username: str, sealed: str) -> bytes:
+    def open_totp(self, username: str, sealed: str) -> bytes:
         return decrypt(self._master_key, base64.b64decode(sealed), f"totp:{username}".encode())
 
     async def add_user(
-        self, username: str, display_name: str, role: Role, password_hash: str, totp_secret: bytes
+        self,
+        username: str,
+        display_name: str,
+        role: Role,
+        password_hash: str,
+        totp_secret: bytes,
+        *,
+        languages: tuple[str, ...] = (),
+        chat_limit: int | None = None,
     ) -> None:
         """Create an account.
 
@@ -93,9 +108,11 @@ class StaffStore:
             "name": display_name,
             "role": role.value,
             "pw": password_hash,
-            "totp": self._seal_totp(username, totp_secret),
+            "totp": self.seal_totp(username, totp_secret),
             "disabled": "0",
             "created_ms": str(int(time.time() * 1000)),
+            "languages": ",".join(languages),
+            "limit": "" if chat_limit is None else str(chat_limit),
         }
         created = await self._redis.hsetnx(user_key(username), "role", role.value)
         if not created:
@@ -115,9 +132,11 @@ class StaffStore:
             display_name=raw.get("name") or username,
             role=Role(raw["role"]),
             password_hash=raw["pw"],
-            totp_secret=self._open_totp(username, raw["totp"]),
+            totp_secret=self.open_totp(username, raw["totp"]),
             last_totp_step=int(step) if step else None,
             disabled=raw.get("disabled") == "1",
+            languages=tuple(x for x in raw.get("languages", "").split(",") if x),
+            chat_limit=int(raw["limit"]) if raw.get("limit") else None,
         )
 
     async def disable_user(self, username: str) -> bool:

@@ -33,11 +33,14 @@ from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
+from counsellor_console.account_routes import create_account_routes
+from counsellor_console.admin_routes import create_staff_admin_routes
 from counsellor_console.audit_store import AuditLog, edit_audit
 from counsellor_console.csrf import CsrfMiddleware, CsrfTokens
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
+from counsellor_console.invite_store import Accounts
 from counsellor_console.metrics import metrics_response
 from counsellor_console.monitor import Monitor, create_admin_routes
 from counsellor_console.revocation_store import ConsoleSockets
@@ -249,6 +252,8 @@ def create_app(settings: Settings) -> Starlette:
         *_visitor_routes(settings, ops),
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins, audit),
+        *create_account_routes(gate, Accounts(staff_store), audit, origins),
+        *create_staff_admin_routes(gate, Accounts(staff_store), audit),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time), audit),

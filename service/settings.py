@@ -38,6 +38,7 @@ from security.ratelimit import RateFormatError, parse_rate
 
 DEFAULT_REDIS_URL: Final = "redis://127.0.0.1:6379/0"
 DEFAULT_EXIT_URL: Final = "https://www.smhi.se/"
+DEFAULT_PUBLIC_URL: Final = "http://127.0.0.1:8000"
 DEFAULT_VISITOR_RATE: Final = "10/20"
 DEFAULT_CONSOLE_RATE: Final = "100/200"
 # Codes and their continuity records are forgotten after this long without use (issue 3).
@@ -84,6 +85,10 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
+    "FRISTAD_PUBLIC_URL": (
+        "where staff reach the service; `fristad users invite` prints links under it",
+        DEFAULT_PUBLIC_URL,
+    ),
     "FRISTAD_STAFF_IDLE_S": ("seconds a staff session lives without use", str(STAFF_IDLE_SECS)),
     "FRISTAD_STAFF_SESSION_MAX_S": (
         "seconds a staff session lives at most after the login",
@@ -114,6 +119,7 @@ class Settings:
     address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
     address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
     staff: StaffPolicy = field(default_factory=StaffPolicy)
+    public_url: str = DEFAULT_PUBLIC_URL
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -215,6 +221,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
         return_code_ttl_secs=_int(
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
         ),
+        public_url=(env.get("FRISTAD_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
         staff=StaffPolicy(
             idle_secs=_int(env, "FRISTAD_STAFF_IDLE_S", STAFF_IDLE_SECS, minimum=1),
             max_secs=_int(env, "FRISTAD_STAFF_SESSION_MAX_S", STAFF_SESSION_MAX_SECS, minimum=1),
