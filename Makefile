@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run codes test install check redis-server nginx redis-sentinel chromium bench clean
+.PHONY: run codes test install check redis-server nginx redis-sentinel chromium zbar bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,16 @@ chromium:
 	    echo "chromium is missing. Run: sudo apt-get install chromium"; exit 1; \
 	  fi; }
 
+# zbarimg decodes the TOTP enrolment QR code in the invitation test (Debian's zbar-tools).
+zbar:
+	@command -v zbarimg >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing zbar-tools (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zbar-tools >/dev/null; \
+	  else \
+	    echo "zbarimg is missing. Run: sudo apt-get install zbar-tools"; exit 1; \
+	  fi; }
+
 run: install
 	$(PY) -m service.devrun
 
@@ -64,7 +74,7 @@ run: install
 codes: $(STAMP)
 	$(PY) -m service.devrun codes
 
-test: install chromium
+test: install chromium zbar
 	$(PY) -m pytest
 
 check: $(STAMP)

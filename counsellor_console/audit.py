@@ -74,3 +74,99 @@ class UserAdded(AuditEvent):
 class UserDisabled(AuditEvent):
     kind: ClassVar[str] = "user_disabled"
     username: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxOpened(AuditEvent):
+    """A left message's thread was read; ``record`` is the opaque return-code record id."""
+
+    kind: ClassVar[str] = "inbox_opened"
+    record: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InboxReplied(AuditEvent):
+    """A left message was answered (the reply's text is not in the log)."""
+
+    kind: ClassVar[str] = "inbox_replied"
+    record: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ArticlePublished(AuditEvent):
+    kind: ClassVar[str] = "article_published"
+    article: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftDiscarded(AuditEvent):
+    kind: ClassVar[str] = "draft_discarded"
+    draft: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatsExported(AuditEvent):
+    """``via`` is ``http`` (/admin/stats.csv) or ``cli`` (``fristad stats export``)."""
+
+    kind: ClassVar[str] = "stats_exported"
+    first: str
+    last: str
+    via: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserInvited(AuditEvent):
+    kind: ClassVar[str] = "user_invited"
+    username: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvitationAccepted(AuditEvent):
+    """The invited colleague (``staff``) set a password and enrolled TOTP."""
+
+    kind: ClassVar[str] = "invitation_accepted"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserEnabled(AuditEvent):
+    kind: ClassVar[str] = "user_enabled"
+    username: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TotpReset(AuditEvent):
+    kind: ClassVar[str] = "totp_reset"
+    username: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoleChanged(AuditEvent):
+    kind: ClassVar[str] = "role_changed"
+    username: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserUpdated(AuditEvent):
+    """Languages and chat limit as they were set."""
+
+    kind: ClassVar[str] = "user_updated"
+    username: str
+    languages: str
+    limit: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PasswordChanged(AuditEvent):
+    kind: ClassVar[str] = "password_changed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TotpEnrolled(AuditEvent):
+    kind: ClassVar[str] = "totp_enrolled"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditExported(AuditEvent):
+    kind: ClassVar[str] = "audit_exported"

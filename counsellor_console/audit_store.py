@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
@@ -10,7 +11,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from counsellor_console.audit import AuditEvent
+from counsellor_console.audit import ArticlePublished, AuditEvent, DraftDiscarded
 
 log = structlog.get_logger(__name__)
 
@@ -18,6 +19,9 @@ PREFIX: Final = "f:audit:"
 AUDIT_RETENTION_DAYS: Final = 400  # a year, and a little more for the yearly review
 AUDIT_MAX_PER_DAY: Final = 100_000
 RECENT_DAYS: Final = 7
+#: Most events one page or CSV of /admin/audit holds, and most days it spans.
+AUDIT_PAGE_MAX: Final = 10_000
+AUDIT_SPAN_MAX_DAYS: Final = 93
 
 
 def day_key(day: date) -> str:
@@ -51,3 +55,24 @@ class AuditLog:
             if len(events) >= limit:
                 break
         return events[:limit]
+
+    async def between(self, first: date, last: date, limit: int) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        day = last
+        while day >= first and len(events) < limit:
+            raw = await self._redis.lrange(day_key(day), 0, -1)
+            events.extend(json.loads(item) for item in reversed(raw))
+            day -= timedelta(days=1)
+        return events[:limit]
+
+
+def edit_audit(audit: AuditLog) -> Callable[[str, str, str], Awaitable[None]]:
+    """The knowledge bank's editing actions (``kb.editing.EditAudit``) as audit events."""
+
+    async def record(action: str, staff: str, subject: str) -> None:
+        if action == "published":
+            await audit.record(ArticlePublished(staff=staff, article=subject))
+        elif action == "discarded":
+            await audit.record(DraftDiscarded(staff=staff, draft=subject))
+
+    return record

@@ -14,7 +14,7 @@ from typing import Final
 
 import structlog
 
-from counsellor_console.store import LOGIN_FAILURE_LIMIT, StaffStore
+from counsellor_console.store import StaffStore
 from security.passwords import MAX_PASSWORD_CHARS, hash_password, verify_password
 from security.roles import StaffIdentity
 from security.totp import verify_totp
@@ -34,25 +34,35 @@ class LoginRefusal(StrEnum):
 
 
 async def log_in(
-    store: StaffStore, username: str, password: str, totp_code: str, now: float | None = None
+    store: StaffStore,
+    username: str,
+    password: str,
+    totp_code: str,
+    address: str,
+    now: float | None = None,
 ) -> StaffIdentity | LoginRefusal:
-    """Check a login. The TOTP step is claimed only after the password matched."""
+    """Check a login. The TOTP step is claimed only after the password matched.
+
+    ``address`` is the client's address as its daily keyed hash (``security.address``): failures
+    lock out that address for that account, never the account for everybody (issue 8).
+    """
     now = time.time() if now is None else now
     if not username or len(username) > MAX_USERNAME_CHARS or len(password) > MAX_PASSWORD_CHARS:
         return LoginRefusal.BAD_CREDENTIALS
-    if await store.login_failures(username) >= LOGIN_FAILURE_LIMIT:
+    if await store.lockout.locked(username, address):
         log.warning("login_locked")
         return LoginRefusal.LOCKED
     account = await store.load_user(username)
     stored_hash = account.password_hash if account else _DUMMY_HASH
     password_ok = await asyncio.to_thread(verify_password, stored_hash, password)
     if account is None or account.disabled or not password_ok:
-        await store.count_login_failure(username)
+        await store.lockout.count_failure(username, address)
         return LoginRefusal.BAD_CREDENTIALS
     step = verify_totp(account.totp_secret, totp_code, now, account.last_totp_step)
     if step is None or not await store.claim_totp_step(username, step):
-        await store.count_login_failure(username)
+        await store.lockout.count_failure(username, address)
         return LoginRefusal.BAD_CREDENTIALS
+    await store.lockout.clear(username, address)
     log.info("staff_logged_in", staff=username, role=account.role.value)
     return account.identity()
 

@@ -46,7 +46,7 @@ from chat.wire import (
     Watch,
     parse_console_frame,
 )
-from counsellor_console.audit import ChatTransferred, ChatWatched
+from counsellor_console.audit import ChatTransferred, ChatWatched, InboxOpened, InboxReplied
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
@@ -308,9 +308,11 @@ class ConsoleEndpoint:
         await websocket.accept()
         socket = ConsoleSocket(websocket, staff, self)
         self.sockets.add(socket)
+        lease = self.gate.sockets.register(staff, websocket)  # closed when revoked (issue 8)
         await self.staff_store.mark_online([staff.username])
 
         async def handle_text(text: str) -> None:
+            lease.touch()
             await self._handle_text(socket, text)
 
         try:
@@ -319,6 +321,7 @@ class ConsoleEndpoint:
                 websocket, self.rate, handle_text, socket.send, socket.connection.close
             )
         finally:
+            self.gate.sockets.unregister(lease)
             self.sockets.discard(socket)
             await socket.stop()
 
@@ -367,11 +370,17 @@ class ConsoleEndpoint:
         try:
             if isinstance(frame, InboxOpen):
                 thread = await codes.thread(frame.record)
+                await self.audit.record(
+                    InboxOpened(staff=socket.staff.username, record=frame.record)
+                )
                 items = [left_message_frame(m) for m in thread]
                 socket.send({"type": "inbox_thread", "record": frame.record, "items": items})
                 return
             if isinstance(frame, InboxReply):
                 await codes.reply(frame.record, frame.text)
+                await self.audit.record(
+                    InboxReplied(staff=socket.staff.username, record=frame.record)
+                )
                 socket.send({"type": "inbox_replied", "record": frame.record})
                 log.info("inbox_replied", staff=socket.staff.username)
         except UnknownRecordError:

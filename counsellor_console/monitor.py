@@ -34,6 +34,8 @@ from chat.stats import (
 from chat.stats_store import StatsReader
 from chat.store import CHANNELS
 from chat.topics import TOPICS, label
+from counsellor_console.audit import StatsExported
+from counsellor_console.audit_store import AuditLog
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, staff_page
 from security.roles import StaffIdentity
@@ -128,7 +130,7 @@ class Monitor:
         return {"date": today.isoformat(), "counts": shown}
 
 
-def create_admin_routes(gate: StaffGate, monitor: Monitor) -> list[BaseRoute]:
+def create_admin_routes(gate: StaffGate, monitor: Monitor, audit: AuditLog) -> list[BaseRoute]:
     """``/api/admin/overview`` and ``/admin/stats.csv``; ``/admin`` itself is in web.py."""
 
     async def overview(request: Request) -> Response:
@@ -143,6 +145,14 @@ def create_admin_routes(gate: StaffGate, monitor: Monitor) -> list[BaseRoute]:
         except StatsRangeError as exc:
             return PlainTextResponse(f"Bad request: {exc}\n", status_code=400)
         body = render_csv(span, await monitor.stats.counts(span))
+        await audit.record(
+            StatsExported(
+                staff=staff.username,
+                first=span.first.isoformat(),
+                last=span.last.isoformat(),
+                via="http",
+            )
+        )
         name = f"fristad-stats-{span.first.isoformat()}-{span.last.isoformat()}.csv"
         return Response(
             body,

@@ -9,30 +9,26 @@ Keys::
 
     f:user:{username}        hash    name, role, pw (argon2id), totp (sealed), totp_step, disabled
     f:users                  set     usernames
-    f:session:{sha256}       hash    username, created_ms (TTL = session lifetime)
-    f:loginfail:{username}   string  failed logins in the current window (TTL = the window)
+    (sessions: counsellor_console.session_store; failed logins: lockout_store)
     f:online                 zset    username -> last heartbeat (ms)
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
+from counsellor_console.lockout_store import LoginLockout
+from counsellor_console.policy import StaffPolicy
+from counsellor_console.session_store import SessionStore, session_id
 from security.crypto import decrypt, encrypt
 from security.roles import Role, StaffIdentity
 
 PREFIX: Final = "f:"
-STAFF_SESSION_TTL_SECS: Final = 8 * 3600  # one working day; then log in again
-SESSION_TOKEN_BYTES: Final = 32
-LOGIN_FAILURE_WINDOW_SECS: Final = 15 * 60
-LOGIN_FAILURE_LIMIT: Final = 10
 ONLINE_WINDOW_SECS: Final = 30
 
 _ADVANCE_STEP = """
@@ -56,6 +52,8 @@ class StaffAccount:
     totp_secret: bytes
     last_totp_step: int | None
     disabled: bool
+    languages: tuple[str, ...] = ()
+    chat_limit: int | None = None
 
     def identity(self) -> StaffIdentity:
         return StaffIdentity(self.username, self.display_name, self.role)
@@ -69,25 +67,37 @@ def user_key(username: str) -> str:
     return f"{PREFIX}user:{username}"
 
 
-def session_key(token: str) -> str:
-    return f"{PREFIX}session:{hashlib.sha256(token.encode()).hexdigest()}"
-
-
 class StaffStore:
-    def __init__(self, redis: Redis, master_key: bytes) -> None:
+    def __init__(self, redis: Redis, master_key: bytes, policy: StaffPolicy | None = None) -> None:
         self._redis = redis
         self._master_key = master_key
+        self.policy = policy or StaffPolicy()
+        self.sessions = SessionStore(redis, self.policy)
+        self.lockout = LoginLockout(redis, self.policy)
         self._advance = redis.register_script(_ADVANCE_STEP)
 
-    def _seal_totp(self, username: str, secret: bytes) -> str:
+    @property
+    def redis(self) -> Redis:
+        """For ``invite_store``, which keeps the account changes beside this module."""
+        return self._redis
+
+    def seal_totp(self, username: str, secret: bytes) -> str:
         blob = encrypt(self._master_key, secret, f"totp:{username}".encode())
         return base64.b64encode(blob).decode()
 
-    def _open_totp(self, username: str, sealed: str) -> bytes:
+    def open_totp(self, username: str, sealed: str) -> bytes:
         return decrypt(self._master_key, base64.b64decode(sealed), f"totp:{username}".encode())
 
     async def add_user(
-        self, username: str, display_name: str, role: Role, password_hash: str, totp_secret: bytes
+        self,
+        username: str,
+        display_name: str,
+        role: Role,
+        password_hash: str,
+        totp_secret: bytes,
+        *,
+        languages: tuple[str, ...] = (),
+        chat_limit: int | None = None,
     ) -> None:
         """Create an account.
 
@@ -98,9 +108,11 @@ class StaffStore:
             "name": display_name,
             "role": role.value,
             "pw": password_hash,
-            "totp": self._seal_totp(username, totp_secret),
+            "totp": self.seal_totp(username, totp_secret),
             "disabled": "0",
             "created_ms": str(int(time.time() * 1000)),
+            "languages": ",".join(languages),
+            "limit": "" if chat_limit is None else str(chat_limit),
         }
         created = await self._redis.hsetnx(user_key(username), "role", role.value)
         if not created:
@@ -120,16 +132,19 @@ class StaffStore:
             display_name=raw.get("name") or username,
             role=Role(raw["role"]),
             password_hash=raw["pw"],
-            totp_secret=self._open_totp(username, raw["totp"]),
+            totp_secret=self.open_totp(username, raw["totp"]),
             last_totp_step=int(step) if step else None,
             disabled=raw.get("disabled") == "1",
+            languages=tuple(x for x in raw.get("languages", "").split(",") if x),
+            chat_limit=int(raw["limit"]) if raw.get("limit") else None,
         )
 
     async def disable_user(self, username: str) -> bool:
-        """Disable an account and end its sessions' use (checked on every request)."""
+        """Disable an account and end its sessions, closing its console sockets everywhere."""
         if not await self._redis.exists(user_key(username)):
             return False
         await self._redis.hset(user_key(username), "disabled", "1")
+        await self.sessions.end_all(username)
         return True
 
     async def list_users(self) -> list[str]:
@@ -139,44 +154,27 @@ class StaffStore:
         """Record a used TOTP step; False if it (or a later one) was used before: a replay."""
         return int(await self._advance(keys=[user_key(username)], args=[step])) == 1
 
-    async def count_login_failure(self, username: str) -> int:
-        key = f"{PREFIX}loginfail:{hashlib.sha256(username.encode()).hexdigest()[:32]}"
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, LOGIN_FAILURE_WINDOW_SECS, nx=True)
-            count, _ = await pipe.execute()
-        return int(count)
-
-    async def login_failures(self, username: str) -> int:
-        key = f"{PREFIX}loginfail:{hashlib.sha256(username.encode()).hexdigest()[:32]}"
-        value = await self._redis.get(key)
-        return int(value) if value else 0
-
-    # -- sessions ------------------------------------------------------------------------
+    # -- sessions (counsellor_console.session_store) ---------------------------------------
 
     async def create_session(self, username: str) -> str:
-        token = secrets.token_urlsafe(SESSION_TOKEN_BYTES)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                session_key(token),
-                mapping={"username": username, "created_ms": str(int(time.time() * 1000))},
-            )
-            pipe.expire(session_key(token), STAFF_SESSION_TTL_SECS)
-            await pipe.execute()
-        return token
+        return await self.sessions.create(username)
 
     async def resolve_session(self, token: str) -> StaffIdentity | None:
-        """The staff member behind a session token, if the session and account are valid."""
-        username = await self._redis.hget(session_key(token), "username")
-        if not username:
+        """The staff member behind a session token, if the session and account are valid.
+
+        A valid session's idle deadline moves on: this is a use.
+        """
+        sid = session_id(token)
+        username = await self.sessions.use(sid)
+        if username is None:
             return None
-        account = await self.load_user(_text(username))
+        account = await self.load_user(username)
         if account is None or account.disabled:
             return None
-        return account.identity()
+        return replace(account.identity(), session_id=sid)
 
     async def end_session(self, token: str) -> None:
-        await self._redis.delete(session_key(token))
+        await self.sessions.end(session_id(token))
 
     # -- presence ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Final
 
@@ -25,7 +26,10 @@ from counsellor_console.auth import (
     log_in,
     session_token_from_cookie_header,
 )
-from counsellor_console.store import STAFF_SESSION_TTL_SECS, StaffStore
+from counsellor_console.csrf import CsrfTokens
+from counsellor_console.revocation_store import ConsoleSockets
+from counsellor_console.session_store import session_id
+from counsellor_console.store import StaffStore
 from security.roles import StaffIdentity
 
 TEMPLATES: Final = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -46,10 +50,24 @@ def served_securely(conn: HTTPConnection) -> bool:
 
 
 class StaffGate:
-    """Finds the staff member behind a request's session cookie."""
+    """Finds the staff member behind a request's session cookie.
 
-    def __init__(self, store: StaffStore) -> None:
+    Also holds what every staff route shares: the CSRF tokens, the console sockets (closed on
+    revocation), and the hash that stands for a client's address in the login lockout.
+    """
+
+    def __init__(
+        self,
+        store: StaffStore,
+        *,
+        csrf: CsrfTokens,
+        sockets: ConsoleSockets,
+        address_key: Callable[[str], str],
+    ) -> None:
         self.store = store
+        self.csrf = csrf
+        self.sockets = sockets
+        self.address_key = address_key
 
     def token(self, conn: HTTPConnection) -> str | None:
         return session_token_from_cookie_header(conn.headers.get("cookie", ""))
@@ -58,7 +76,16 @@ class StaffGate:
         token = self.token(conn)
         if not token:
             return None
-        return await self.store.resolve_session(token)
+        staff = await self.store.resolve_session(token)
+        if staff is None:
+            return None
+        return replace(staff, csrf_token=self.csrf.for_session(staff.session_id))
+
+
+def session_of_cookie(header: str) -> str | None:
+    """The session id a raw ``Cookie`` header carries, for the CSRF middleware."""
+    token = session_token_from_cookie_header(header)
+    return session_id(token) if token else None
 
 
 Handler = Callable[[Request, StaffIdentity], Awaitable[Response]]
@@ -108,7 +135,8 @@ def create_console_routes(
         username = str(form.get("username") or "").strip()
         password = str(form.get("password") or "")
         code = str(form.get("totp") or "")
-        result = await log_in(gate.store, username, password, code)
+        client = request.client.host if request.client else ""
+        result = await log_in(gate.store, username, password, code, gate.address_key(client))
         if isinstance(result, LoginRefusal):
             # Only for existing accounts: a password typed into the name field stays out.
             if username and await gate.store.load_user(username) is not None:
@@ -124,7 +152,7 @@ def create_console_routes(
         response.set_cookie(
             cookie_name(secure),
             token,
-            max_age=STAFF_SESSION_TTL_SECS,
+            max_age=gate.store.policy.max_secs,
             path="/",
             httponly=True,
             secure=secure or not is_loopback(request.url.hostname or ""),
@@ -147,10 +175,14 @@ def create_console_routes(
         return response
 
     async def console(request: Request, staff: StaffIdentity) -> Response:
-        return TEMPLATES.TemplateResponse(request, "console.html", {"staff": staff})
+        return TEMPLATES.TemplateResponse(
+            request, "console.html", {"staff": staff, "csrf_token": staff.csrf_token}
+        )
 
     async def admin(request: Request, staff: StaffIdentity) -> Response:
-        return TEMPLATES.TemplateResponse(request, "admin.html", {"staff": staff})
+        return TEMPLATES.TemplateResponse(
+            request, "admin.html", {"staff": staff, "csrf_token": staff.csrf_token}
+        )
 
     async def audit_log(request: Request, staff: StaffIdentity) -> Response:
         return JSONResponse({"events": await audit.recent()})

@@ -56,6 +56,13 @@ Skriv artikeln här. Rubriker börjar med ##.
 """
 
 StaffHandler = Callable[[Request, StaffIdentity], Awaitable[Response]]
+#: Records an editing action in the staff audit log: (action, staff username, subject), where
+#: action is ``published`` (subject: the article's key) or ``discarded`` (the draft's id).
+EditAudit = Callable[[str, str, str], Awaitable[None]]
+
+
+async def no_audit(action: str, staff: str, subject: str) -> None:
+    return None
 
 
 class _FormError(Exception):
@@ -90,10 +97,12 @@ class EditingEndpoints:
         live: LiveBank,
         current_staff: Callable[[Request], Awaitable[StaffIdentity | None]],
         store: KbStore | None,
+        audit: EditAudit = no_audit,
     ) -> None:
         self._live = live
         self._current_staff = current_staff
         self._store = store
+        self._audit = audit
 
     def routes(self) -> list[BaseRoute]:
         staff = self._staff_only
@@ -204,6 +213,7 @@ class EditingEndpoints:
         publication = Publication(article.key, draft.source, identity.username, time.time())
         await self._need_store().publish_draft(draft.id, publication)
         self._live.invalidate()
+        await self._audit("published", identity.username, article.key)
         return RedirectResponse(f"/kb/{article.key}", status_code=303, headers=NO_STORE)
 
     async def discard(self, request: Request, identity: StaffIdentity) -> Response:
@@ -213,6 +223,7 @@ class EditingEndpoints:
         if draft.author != identity.username and not identity.is_admin:
             return self._page("edit_message.html", 403, message="not_yours")
         await self._need_store().discard_draft(draft.id)
+        await self._audit("discarded", identity.username, draft.id)
         return RedirectResponse("/kb/edit/", status_code=303, headers=NO_STORE)
 
     async def _load(self, request: Request) -> Draft | None:

@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from kb.article import DEFAULT_LANG, LANGS, TOPIC_CODES, Article
 from kb.bank import KnowledgeBank, SearchResult
-from kb.editing import EditingEndpoints
+from kb.editing import EditAudit, EditingEndpoints, no_audit
 from kb.live import LiveBank
 from kb.pages import NO_STORE, render_page
 from kb.query import MAX_QUERY_CHARS
@@ -31,12 +31,15 @@ AUDIENCE_ORDER: Final = ("youth", "public", "professional", "staff")
 
 
 def create_kb_routes(
-    bank: KnowledgeBank, current_staff: CurrentStaff, store: KbStore | None = None
+    bank: KnowledgeBank,
+    current_staff: CurrentStaff,
+    store: KbStore | None = None,
+    audit: EditAudit = no_audit,
 ) -> list[BaseRoute]:
     """Routes for `GET /kb/`, `/kb/search`, `/kb/{lang}/{slug}`, `/api/kb/*` and `/kb/edit/*`."""
     live = LiveBank(bank, store)
     visitor = VisitorEndpoints(live, current_staff)
-    editing = EditingEndpoints(live, current_staff, store)
+    editing = EditingEndpoints(live, current_staff, store, audit)
     return [
         *editing.routes(),
         Route("/kb/", visitor.index, methods=["GET"]),

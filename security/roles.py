@@ -23,6 +23,11 @@ class StaffIdentity:
     username: str
     display_name: str
     role: Role
+    #: The session this identity came from (the SHA-256 of its token; "" outside a session):
+    #: console sockets are registered under it, so revoking the session closes them.
+    session_id: str = ""
+    #: The session's CSRF token, for the pages to embed in their forms and meta tag.
+    csrf_token: str = ""
 
     @property
     def can_supervise(self) -> bool:

@@ -35,15 +35,20 @@ from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
-from counsellor_console.audit_store import AuditLog
+from counsellor_console.account_routes import create_account_routes
+from counsellor_console.admin_routes import create_staff_admin_routes
+from counsellor_console.audit_store import AuditLog, edit_audit
+from counsellor_console.csrf import CsrfMiddleware, CsrfTokens
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
+from counsellor_console.invite_store import Accounts
 from counsellor_console.metrics import metrics_response
 from counsellor_console.monitor import Monitor, create_admin_routes
+from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
-from counsellor_console.web import StaffGate, create_console_routes
+from counsellor_console.web import StaffGate, create_console_routes, session_of_cookie
 from kb.bank import KnowledgeBank
 from kb.store import KbStore
 from kb.web import create_kb_routes
@@ -210,19 +215,29 @@ def create_app(settings: Settings) -> Starlette:
     codes = ReturnCodeStore(redis, return_code_pepper(master_key), settings.return_code_ttl_secs)
     continuity = Continuity(codes, store, settings.chat.session_cap)
     ops = Conversations(store, hub, settings.chat, stats=stats, continuity=continuity)
-    staff_store = StaffStore(redis, master_key)
+    staff_store = StaffStore(redis, master_key, settings.staff)
 
     async def counsellors_online() -> int:
         return len(await staff_store.online_staff())
 
     ops.counsellors_online = counsellors_online
     directory = DirectoryStore(redis)
-    gate = StaffGate(staff_store)
+    address_hasher = AddressHasher(derive_key(master_key, b"", b"fristad/address-hash/v1"))
+    csrf = CsrfTokens(derive_key(master_key, b"", b"fristad/csrf/v1"))
+    console_sockets = ConsoleSockets(redis, staff_store.sessions)
+    gate = StaffGate(
+        staff_store,
+        csrf=csrf,
+        sockets=console_sockets,
+        address_key=lambda address: address_hasher.hash_address(
+            address, datetime.now(tz=UTC).date()
+        ),
+    )
     audit = AuditLog(redis)
     origins = frozenset(settings.allowed_origins)
     address_limits = AddressLimits(
         redis,
-        AddressHasher(derive_key(master_key, b"", b"fristad/address-hash/v1")),
+        address_hasher,
         max_sockets=settings.address_sockets,
         http_per_minute=settings.address_http_per_minute,
         chats_per_minute=settings.address_chats_per_minute,
@@ -255,10 +270,14 @@ def create_app(settings: Settings) -> Starlette:
         *_visitor_routes(settings, ops),
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins, audit),
+        *create_account_routes(gate, Accounts(staff_store), audit, origins),
+        *create_staff_admin_routes(gate, Accounts(staff_store), audit),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
-        *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),
-        *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
+        *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time), audit),
+        *create_kb_routes(
+            KnowledgeBank.default(), current_staff, KbStore(redis), edit_audit(audit)
+        ),
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
         Mount(
@@ -280,6 +299,8 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(visitor.keep_chats_alive(), name="liveness"),
             asyncio.create_task(console.broadcast_queue(), name="queue-broadcast"),
             asyncio.create_task(console.keep_presence(), name="presence"),
+            asyncio.create_task(console_sockets.listen(), name="revocations"),
+            asyncio.create_task(console_sockets.sweep(), name="session-sweep"),
             asyncio.create_task(purge_on_schedule(store), name="purge"),
         ]
         log.info("service_started", dev=settings.dev)
@@ -294,6 +315,7 @@ def create_app(settings: Settings) -> Starlette:
             await redis.aclose()
 
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(CsrfMiddleware, tokens=csrf, session_of=session_of_cookie)
     app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
     # Outside the headers middleware: what it adds (Cache-Control: no-store, CSP) is kept.

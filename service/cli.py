@@ -36,6 +36,14 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--name", help="the name visitors and colleagues see")
+    add.add_argument("--languages", default="", help="languages spoken, e.g. sv,ar")
+    add.add_argument("--limit", default="", help="chats at once (default FRISTAD_CHAT_LIMIT)")
+    invite = users.add_parser("invite", help="invite a colleague (prints a one-time link)")
+    invite.add_argument("username")
+    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.add_argument("--name", help="the name visitors and colleagues see")
+    invite.add_argument("--languages", default="", help="languages spoken, e.g. sv,ar")
+    invite.add_argument("--limit", default="", help="chats at once (default FRISTAD_CHAT_LIMIT)")
     disable = users.add_parser("disable", help="disable a staff account")
     disable.add_argument("username")
 
@@ -57,17 +65,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-USERNAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
+def _account_fields(args: argparse.Namespace) -> tuple[str, str, tuple[str, ...], int | None]:
+    """Username, display name, languages and chat limit, checked as the admin page checks them.
+
+    Raises:
+        AccountFieldError: one of them cannot be stored (the message says which).
+    """
+    from counsellor_console.invite_store import (
+        clean_display_name,
+        clean_username,
+        parse_chat_limit,
+        parse_languages,
+    )
+
+    username = clean_username(args.username)
+    name = clean_display_name(args.name or "", username)
+    return username, name, parse_languages(args.languages), parse_chat_limit(args.limit)
 
 
 def _users_add(settings: Settings, args: argparse.Namespace) -> int:
     from counsellor_console.audit import UserAdded
     from counsellor_console.audit_store import AuditLog
+    from counsellor_console.invite_store import AccountFieldError
     from counsellor_console.store import StaffStore, UserExistsError
 
-    username = args.username.strip().lower()
-    if not username or len(username) > 64 or not set(username) <= USERNAME_CHARS:
-        print("fristad: a username is 1-64 of a-z, 0-9, '.', '_' and '-'", file=sys.stderr)
+    try:
+        username, name, languages, limit = _account_fields(args)
+    except AccountFieldError as exc:
+        print(f"fristad: {exc}", file=sys.stderr)
         return EXIT_USAGE
     master_key = settings.require_master_key()
     password = generate_one_time_password()
@@ -76,7 +101,13 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
     async def add(client: Redis) -> int:
         try:
             await StaffStore(client, master_key).add_user(
-                username, args.name or username, Role(args.role), hash_password(password), secret
+                username,
+                name,
+                Role(args.role),
+                hash_password(password),
+                secret,
+                languages=languages,
+                chat_limit=limit,
             )
         except UserExistsError:
             print(f"fristad: user {username} exists already", file=sys.stderr)
@@ -89,6 +120,35 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
         print(f"password: {password}")
         print(f"totp: {provisioning_uri(secret, username)}")
     return status
+
+
+def _users_invite(settings: Settings, args: argparse.Namespace) -> int:
+    from counsellor_console.audit import UserInvited
+    from counsellor_console.audit_store import AuditLog
+    from counsellor_console.invite_store import AccountFieldError, Accounts
+    from counsellor_console.store import StaffStore, UserExistsError
+
+    try:
+        username, name, languages, limit = _account_fields(args)
+    except AccountFieldError as exc:
+        print(f"fristad: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    master_key = settings.require_master_key()
+
+    async def invite(client: Redis) -> int:
+        accounts = Accounts(StaffStore(client, master_key))
+        try:
+            token = await accounts.invite(
+                username, name, Role(args.role), languages=languages, chat_limit=limit
+            )
+        except UserExistsError:
+            print(f"fristad: user {username} exists already", file=sys.stderr)
+            return EXIT_FAILURE
+        await AuditLog(client).record(UserInvited(staff="cli", username=username, role=args.role))
+        print(f"invite: {settings.public_url}/console/invite/{token}")
+        return 0
+
+    return run_with_redis(settings.redis_url, invite)
 
 
 def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
@@ -154,12 +214,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(dev=getattr(args, "dev", False))
         if args.command == "serve":
             return _serve(settings, args)
+        from service.logging import configure_logging
+
+        configure_logging(stream=sys.stderr)
         if args.command == "users":
-            return (
-                _users_add(settings, args)
-                if args.action == "add"
-                else _users_disable(settings, args)
-            )
+            users = {"add": _users_add, "invite": _users_invite, "disable": _users_disable}
+            return users[args.action](settings, args)
         from service import commands
 
         return commands.run(settings, args)

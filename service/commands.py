@@ -23,7 +23,16 @@ def _stats_export(settings: Settings, args: argparse.Namespace) -> int:
         return 2  # usage, as cli.EXIT_USAGE
 
     async def export(client: Redis) -> str:
-        return render_csv(span, await StatsReader(client).counts(span))
+        from counsellor_console.audit import StatsExported
+        from counsellor_console.audit_store import AuditLog
+
+        body = render_csv(span, await StatsReader(client).counts(span))
+        await AuditLog(client).record(
+            StatsExported(
+                staff="cli", first=span.first.isoformat(), last=span.last.isoformat(), via="cli"
+            )
+        )
+        return body
 
     sys.stdout.write(run_with_redis(settings.redis, export))
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Final
+from typing import Final, TextIO
 
 import structlog
 from typing_extensions import override
@@ -41,7 +41,9 @@ class _DropHandshakeLines(logging.Filter):
 STDLIB_LOGGERS: Final = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "starlette")
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+def configure_logging(level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    """JSON lines on ``stream`` (stdout; the command line's data commands use stderr, so what
+    they print on stdout, a CSV file, stays clean)."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -63,7 +65,7 @@ def configure_logging(level: int = logging.INFO) -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(formatter)
     handler.addFilter(_StdlibRecordsFilter())
     root = logging.getLogger()

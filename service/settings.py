@@ -23,6 +23,12 @@ from chat.config import (
     ChatConfig,
 )
 from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
+from counsellor_console.policy import (
+    LOGIN_LOCKOUT_SECS,
+    STAFF_IDLE_SECS,
+    STAFF_SESSION_MAX_SECS,
+    StaffPolicy,
+)
 from security.address_limits import (
     DEFAULT_HTTP_REQUESTS_PER_MINUTE,
     DEFAULT_MAX_SOCKETS_PER_ADDRESS,
@@ -37,6 +43,7 @@ DEFAULT_ACK_TIMEOUT_MS: Final = 500
 # A reverse proxy on the same host; its X-Forwarded-For is believed, nobody else's.
 DEFAULT_TRUSTED_PROXIES: Final = "127.0.0.1,::1"
 DEFAULT_EXIT_URL: Final = "https://www.smhi.se/"
+DEFAULT_PUBLIC_URL: Final = "http://127.0.0.1:8000"
 DEFAULT_VISITOR_RATE: Final = "10/20"
 DEFAULT_CONSOLE_RATE: Final = "100/200"
 # Codes and their continuity records are forgotten after this long without use (issue 3).
@@ -98,6 +105,19 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
+    "FRISTAD_PUBLIC_URL": (
+        "where staff reach the service; `fristad users invite` prints links under it",
+        DEFAULT_PUBLIC_URL,
+    ),
+    "FRISTAD_STAFF_IDLE_S": ("seconds a staff session lives without use", str(STAFF_IDLE_SECS)),
+    "FRISTAD_STAFF_SESSION_MAX_S": (
+        "seconds a staff session lives at most after the login",
+        str(STAFF_SESSION_MAX_SECS),
+    ),
+    "FRISTAD_LOGIN_LOCKOUT_S": (
+        "seconds failed logins are counted (and a lockout lasts at most)",
+        str(LOGIN_LOCKOUT_SECS),
+    ),
 }
 
 
@@ -140,6 +160,8 @@ class Settings:
         return RedisTarget(
             self.redis_url, self.redis_sentinels, self.redis_service, self.redis_password
         )
+    staff: StaffPolicy = field(default_factory=StaffPolicy)
+    public_url: str = DEFAULT_PUBLIC_URL
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -281,6 +303,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
         ),
         trusted_proxies=_trusted_proxies(env),
+        public_url=(env.get("FRISTAD_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
+        staff=StaffPolicy(
+            idle_secs=_int(env, "FRISTAD_STAFF_IDLE_S", STAFF_IDLE_SECS, minimum=1),
+            max_secs=_int(env, "FRISTAD_STAFF_SESSION_MAX_S", STAFF_SESSION_MAX_SECS, minimum=1),
+            lockout_secs=_int(env, "FRISTAD_LOGIN_LOCKOUT_S", LOGIN_LOCKOUT_SECS, minimum=1),
+        ),
     )
 
 

@@ -126,6 +126,13 @@
 
   function codePoints(text) { return Array.from(text).length; }
 
+  // Every state-changing request carries the page's CSRF token (surface.md, Additions).
+  function csrfHeaders(headers) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    headers['X-CSRF-Token'] = meta ? meta.getAttribute('content') : '';
+    return headers;
+  }
+
   function getJSON(path) {
     return window.fetch(path, { cache: 'no-store', credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (resp) {
@@ -167,9 +174,12 @@
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame && typeof frame.type === 'string') { handle(frame); }
     };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
       if (S.ws !== ws) { return; }
       S.ws = null;
+      // 4401: the session ended or the account changed (docs/protocol.md): reload, which
+      // leads to the login page, or to the console of the new role.
+      if (event && event.code === 4401) { window.location.assign('/console'); return; }
       scheduleReconnect();
     };
     ws.onerror = function () { /* onclose follows */ };
@@ -1106,7 +1116,7 @@
       method: 'POST',
       cache: 'no-store',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      headers: csrfHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' }),
       body: JSON.stringify({ answers: answers })
     }).then(function (resp) {
       if (!resp.ok) { throw new Error('http ' + resp.status); }

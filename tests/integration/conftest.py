@@ -20,7 +20,7 @@ import httpx
 import pytest
 import redis
 
-from tests.support.clients import Peers, login
+from tests.support.clients import CSRF_HEADER, Peers, login
 from tests.support.server import (
     RunningServer,
     StaffCredentials,
@@ -180,6 +180,7 @@ def team_http(team_seed: _TeamSeed, server: RunningServer) -> Iterator[dict[str,
             follow_redirects=False,
             timeout=10,
             cookies=dict(seed.cookies.items()),
+            headers={CSRF_HEADER: seed.headers.get(CSRF_HEADER, "")},
         )
         for name, seed in team_seed.http.items()
     }

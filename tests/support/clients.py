@@ -6,6 +6,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Collection, Mapping
@@ -264,7 +265,23 @@ def login(server: RunningServer, creds: StaffCredentials, offset_steps: int = 0)
     )
     assert resp.status_code == 303, (resp.status_code, resp.text[:500])
     assert resp.headers["location"].endswith("/console")
+    # As the console's script does: state-changing requests send the page's CSRF token.
+    client.headers[CSRF_HEADER] = csrf_token(client)
     return client
+
+
+CSRF_HEADER = "X-CSRF-Token"
+_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)">')
+
+
+def csrf_token(client: httpx.Client, page: str = "/console") -> str:
+    """The CSRF token a staff page carries in its `<meta name="csrf-token">`."""
+    resp = client.get(page)
+    assert resp.status_code == 200, (page, resp.status_code)
+    match = _CSRF_META.search(resp.text)
+    assert match, resp.text[:300]
+    assert match.group(1), "an empty CSRF token"
+    return match.group(1)
 
 
 def is_logged_in(resp: httpx.Response) -> bool:
