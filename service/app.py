@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import redis.asyncio as aioredis
 import structlog
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -33,6 +34,7 @@ from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
+from chat.visit_page import VisitScripts, load_visit_scripts
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
@@ -43,6 +45,7 @@ from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, create_console_routes
 from kb.bank import KnowledgeBank
+from kb.pages import PageChrome
 from kb.store import KbStore
 from kb.web import create_kb_routes
 from security.address import AddressHasher
@@ -68,8 +71,13 @@ def _lang(request: Request) -> str:
     return lang if lang in LANGS else "sv"
 
 
-def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
+def _visitor_routes(
+    settings: Settings, ops: Conversations, scripts: VisitScripts
+) -> list[BaseRoute]:
     chat_config: ChatConfig = settings.chat
+    # Our own files, read and hashed at start-up; never anything from a request.
+    head_scripts = Markup(scripts.head_html)  # noqa: S704
+    body_scripts = Markup(scripts.body_html)  # noqa: S704
 
     async def visit_page(request: Request) -> Response:
         return VISITOR_TEMPLATES.TemplateResponse(
@@ -79,6 +87,8 @@ def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
                 "exit_url": settings.exit_url,
                 "notices": all_reporting_duty_texts(),
                 "langs": list(LANGS),
+                "head_scripts": head_scripts,
+                "body_scripts": body_scripts,
             },
         )
 
@@ -233,14 +243,16 @@ def create_app(settings: Settings) -> Starlette:
     async def metrics() -> Response:
         return await metrics_response(ops, staff_store)
 
+    scripts = load_visit_scripts()
+    kb_chrome = PageChrome(exit_url=settings.exit_url, head_html=scripts.head_html)
     routes: list[BaseRoute] = [
-        *_visitor_routes(settings, ops),
+        *_visitor_routes(settings, ops, scripts),
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins, audit),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),
-        *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
+        *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis), kb_chrome),
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
         Mount(
@@ -277,7 +289,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts, script_hashes=scripts.hashes)
     app.add_middleware(
         WebSocketShortcut,
         routes={
