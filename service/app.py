@@ -34,7 +34,7 @@ from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
-from chat.visit_page import VisitScripts, load_visit_scripts
+from chat.visit_page import VisitPage
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
@@ -71,15 +71,17 @@ def _lang(request: Request) -> str:
     return lang if lang in LANGS else "sv"
 
 
-def _visitor_routes(
-    settings: Settings, ops: Conversations, scripts: VisitScripts
-) -> list[BaseRoute]:
+def _visitor_routes(settings: Settings, ops: Conversations, page: VisitPage) -> list[BaseRoute]:
     chat_config: ChatConfig = settings.chat
     # Our own files, read and hashed at start-up; never anything from a request.
-    head_scripts = Markup(scripts.head_html)  # noqa: S704
-    body_scripts = Markup(scripts.body_html)  # noqa: S704
+    head_scripts = Markup(page.head_html)  # noqa: S704
+    body_scripts = {
+        lang.code: Markup(page.body_html(lang.code))  # noqa: S704
+        for lang in page.languages
+    }
 
     async def visit_page(request: Request) -> Response:
+        lang = page.chosen(request.query_params.get("lang"))
         return VISITOR_TEMPLATES.TemplateResponse(
             request,
             "visit.html",
@@ -87,10 +89,19 @@ def _visitor_routes(
                 "exit_url": settings.exit_url,
                 "notices": all_reporting_duty_texts(),
                 "langs": list(LANGS),
+                "lang": page.strings.language(lang),
+                "languages": page.languages,
+                "limits": page.limits,
                 "head_scripts": head_scripts,
-                "body_scripts": body_scripts,
+                "body_scripts": body_scripts[lang],
             },
         )
+
+    async def strings(request: Request) -> Response:
+        lang = request.query_params.get("lang", "")
+        if not page.strings.offers(lang):
+            return JSONResponse({"error": "unknown lang"}, status_code=404)
+        return JSONResponse(page.strings_json(lang))
 
     async def topics(request: Request) -> Response:
         lang = _lang(request)
@@ -138,6 +149,7 @@ def _visitor_routes(
         Route("/api/professions", professions, methods=["GET"]),
         Route("/api/survey", survey, methods=["GET"]),
         Route("/api/status", status, methods=["GET"]),
+        Route("/api/strings", strings, methods=["GET"]),
         Route("/exit", exit_page, methods=["GET", "POST"]),
     ]
 
@@ -243,10 +255,10 @@ def create_app(settings: Settings) -> Starlette:
     async def metrics() -> Response:
         return await metrics_response(ops, staff_store)
 
-    scripts = load_visit_scripts()
-    kb_chrome = PageChrome(exit_url=settings.exit_url, head_html=scripts.head_html)
+    page = VisitPage(resume_grace_s=settings.chat.resume_grace_secs)
+    kb_chrome = PageChrome(exit_url=settings.exit_url, head_html=page.head_html)
     routes: list[BaseRoute] = [
-        *_visitor_routes(settings, ops, scripts),
+        *_visitor_routes(settings, ops, page),
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins, audit),
         *create_directory_routes(gate, directory),
@@ -257,6 +269,13 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws/console", console.serve),
         Mount(
             "/static/visit", StaticFiles(directory=ROOT / "chat" / "static"), name="static-visit"
+        ),
+        # The shared helpers, for the staff pages' ES-module imports (the visitor's pages
+        # carry them inline).
+        Mount(
+            "/static/common",
+            StaticFiles(directory=ROOT / "chat" / "static" / "common"),
+            name="static-common",
         ),
         Mount(
             "/static/console",
@@ -289,7 +308,7 @@ def create_app(settings: Settings) -> Starlette:
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts, script_hashes=scripts.hashes)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts, script_hashes=page.hashes)
     app.add_middleware(
         WebSocketShortcut,
         routes={

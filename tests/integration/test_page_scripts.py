@@ -59,3 +59,23 @@ def test_the_quick_exit_goes_where_the_service_is_told(custom: httpx.Client, pat
     assert links
     for link in links:
         assert f'href="{EXIT_URL}"' in link
+
+
+def test_a_language_switch_gets_that_languages_strings_only(custom: httpx.Client) -> None:
+    answer = custom.get("/api/strings", params={"lang": "ar"})
+    assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.headers.get_list("set-cookie") == []
+    body = answer.json()
+    assert body["lang"] == "ar"
+    assert body["dir"] == "rtl"
+    assert body["strings"]["start"] == "ابدأ الدردشة"
+    assert custom.get("/api/strings", params={"lang": "xx"}).status_code == 404
+    assert custom.get("/api/strings").status_code == 404
+
+
+def test_the_page_opens_in_a_language_asked_for(custom: httpx.Client) -> None:
+    html = custom.get("/", params={"lang": "ar"}).text
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '"lang":"ar"' in html
+    assert '<html lang="sv" dir="ltr">' in custom.get("/", params={"lang": "xx"}).text

@@ -54,6 +54,7 @@ VISITOR_JSON_ROUTES: Final = {
     "/api/professions": ("lang",),
     "/api/kb/articles": ("topic", "lang"),
     "/api/help/open": ("kommun", "topic"),
+    "/api/strings": ("lang",),
 }
 VISITOR_HTML_ROUTES: Final = {"/": ("lang",), "/kb/": ("lang",), "/kb/search": ("q", "lang")}
 

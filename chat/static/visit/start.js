@@ -1,0 +1,125 @@
+/* The start view: the form, the topics and professions, the open/closed status. */
+(function (F, C) {
+  'use strict';
+  var S = F.S, t = F.t, $ = C.$, show = C.show, el = C.el;
+
+  function fillSelect(select, items) {
+    var keep = select.value;
+    while (select.options.length > 1) { select.remove(1); }
+    items.forEach(function (item) {
+      var option = el('option', null, item.label);
+      option.value = item.code;
+      select.appendChild(option);
+    });
+    select.value = keep;
+    if (select.value !== keep) { select.value = ''; }
+  }
+
+  function loadTopics() {
+    var lang = S.lang;
+    C.getJSON('/api/topics?lang=' + encodeURIComponent(lang)).then(function (data) {
+      if (S.lang !== lang || !data || !Array.isArray(data.topics)) { return; }
+      S.topics = data.topics;
+      S.topicsLang = lang;
+      fillSelect($('topic'), data.topics);
+    }).catch(function () { /* the topic stays optional */ });
+  }
+
+  function loadProfessions() {
+    var lang = S.lang;
+    C.getJSON('/api/professions?lang=' + encodeURIComponent(lang)).then(function (data) {
+      if (S.lang !== lang || !data || !Array.isArray(data.professions)) { return; }
+      fillSelect($('profession'), data.professions);
+    }).catch(function () { /* optional */ });
+  }
+
+  function loadStatus() {
+    C.getJSON('/api/status').then(function (data) {
+      S.status = data;
+      renderOpenStatus();
+    }).catch(function () {
+      S.status = null;
+      renderOpenStatus();
+    });
+  }
+
+  function renderOpenStatus() {
+    var node = $('open-status');
+    if (!node) { return; }
+    var st = S.status;
+    if (!st) { node.textContent = ''; return; }
+    var parts = [];
+    if (st.open) {
+      parts.push(t('statusOpen'));
+    } else {
+      parts.push(t('statusClosed'));
+      if (st.opens) {
+        var when = F.formatWhen(st.opens);
+        if (when) { parts.push(t('statusOpens', { when: when })); }
+      }
+    }
+    node.textContent = parts.join(' ');
+    node.classList.toggle('is-closed', !st.open);
+    F.renderOpenHelp();
+  }
+
+  function currentChannel() {
+    var checked = document.querySelector('input[name="channel"]:checked');
+    return checked ? checked.value : 'youth';
+  }
+
+  function onChannelChange() {
+    var pro = currentChannel() === 'professional';
+    show($('age-field'), !pro);
+    show($('profession-field'), pro);
+    show($('gender-field'), !pro);
+    show($('age-error'), false);
+  }
+
+  function readStartForm() {
+    var channel = currentChannel();
+    var hello = { type: 'hello', v: 1, channel: channel, lang: S.lang };
+    if (channel === 'professional') {
+      // Professionals are adults consulting about someone else's case.
+      hello.age = '18plus';
+      var profession = $('profession').value;
+      if (profession) { hello.profession = profession; }
+    } else {
+      var age = document.querySelector('input[name="age"]:checked');
+      if (!age) { return null; }
+      hello.age = age.value;
+      var gender = $('gender').value;
+      if (gender) { hello.gender = gender; }
+    }
+    var topic = $('topic').value;
+    if (topic) { hello.topic = topic; }
+    var kommun = $('kommun').value;
+    if (/^\d{4}$/.test(kommun)) { hello.kommun = kommun; }
+    var code = $('return-code').value.trim();
+    if (code) { hello.return_code = code; }
+    return hello;
+  }
+
+  function onStartSubmit(event) {
+    event.preventDefault();
+    var hello = readStartForm();
+    if (!hello) {
+      show($('age-error'), true);
+      var first = $('age-under18');
+      if (first) { first.focus(); }
+      return;
+    }
+    show($('age-error'), false);
+    F.startChat(hello);
+  }
+
+  F.fillSelect = fillSelect;
+  F.loadTopics = loadTopics;
+  F.loadProfessions = loadProfessions;
+  F.loadStatus = loadStatus;
+  F.renderOpenStatus = renderOpenStatus;
+  F.currentChannel = currentChannel;
+  F.onChannelChange = onChannelChange;
+  F.readStartForm = readStartForm;
+  F.onStartSubmit = onStartSubmit;
+}(window.FristadVisit, window.FristadCommon));
