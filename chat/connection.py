@@ -28,6 +28,8 @@ OUTBOX_MAX_FRAMES: Final = 1000
 SEND_TIMEOUT_SECS: Final = 10.0
 CLOSE_TRY_AGAIN_LATER: Final = 1013
 STOP_WAIT_SECS: Final = 1.0
+# How long a close waits for what is already queued (a refusal, say) to go out first.
+CLOSE_DRAIN_SECS: Final = 2.0
 
 Frame = dict[str, Any]
 GapReader = Callable[[str, int], Awaitable[list[StoredMessage]]]
@@ -82,6 +84,32 @@ class Connection:
             # Never wait for ever on a sender stuck in a dead connection.
             await asyncio.wait([task], timeout=STOP_WAIT_SECS)
 
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close the socket after every frame already queued has gone out.
+
+        A refusal queued just before the close (``rate_limited`` before 1008) must reach the
+        client: closing at once raced the sender and dropped it. Nothing queued after this
+        call is sent, and a client that does not read holds the close up for at most
+        ``CLOSE_DRAIN_SECS``.
+        """
+        if self.closed:
+            return
+        self.closed = True  # nothing new is queued from now on
+        task = self._task
+        if task is not None and not task.done():
+            _, pending = await asyncio.wait([task], timeout=CLOSE_DRAIN_SECS)
+            if pending:
+                task.cancel()
+                await asyncio.wait([task], timeout=STOP_WAIT_SECS)
+        self._pending.clear()
+        await self._close(code, reason)
+
+    def close_soon(self, code: int, reason: str = "") -> None:
+        """``close`` from code that cannot wait (a hub delivery)."""
+        if self.closed or self._closer is not None:
+            return
+        self._closer = asyncio.get_running_loop().create_task(self.close(code, reason))
+
     # -- what the rest of the code calls -------------------------------------------------
 
     def deliver(self, frame: Frame) -> None:
@@ -104,6 +132,10 @@ class Connection:
         echoed, while those at or below it (written before a reconnect) are replayed."""
         self._trackers[chat_id] = SeqTracker(watermark=delivered_up_to)
         self._own_floor[chat_id] = own_floor
+
+    def tracked_chats(self) -> frozenset[str]:
+        """The chats whose seqs this socket tracks (a chat let go must leave none behind)."""
+        return frozenset(self._trackers)
 
     def forget_chat(self, chat_id: str) -> None:
         self._trackers.pop(chat_id, None)
@@ -159,7 +191,10 @@ class Connection:
         seq = frame.get("seq")
         if frame.get("type") == "msg" and isinstance(seq, int):
             chat_id = str(frame.get("chat") or self._default_chat(frame))
-            tracker = self.tracker(chat_id)
+            tracker = self._trackers.get(chat_id)
+            if tracker is None:  # queued before the chat was let go: send it, track nothing
+                await self._write(frame)
+                return
             if tracker.seen(seq):
                 return
             if tracker.missing_below(seq):
@@ -184,7 +219,9 @@ class Connection:
                 await self._write(self._frame_message(chat_id, message))
 
     async def _replay(self, chat_id: str, after_seq: int, include_own: bool) -> None:
-        tracker = self.tracker(chat_id)
+        tracker = self._trackers.get(chat_id)
+        if tracker is None:  # the chat was let go before its replay's turn
+            return
         for message in await self._read_after(chat_id, after_seq):
             if message.seq <= after_seq or tracker.seen(message.seq):
                 continue
@@ -207,6 +244,6 @@ class Connection:
             frame = {k: v for k, v in frame.items() if not k.startswith("_")}
         await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
 
-    async def _close(self, code: int) -> None:
+    async def _close(self, code: int, reason: str = "") -> None:
         with contextlib.suppress(Exception):  # already closing: nothing more to do
-            await self.websocket.close(code)
+            await self.websocket.close(code, reason or None)

@@ -7,7 +7,7 @@ process may die between the two without harm (the other side catches up from the
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final, Literal
@@ -18,7 +18,13 @@ from chat import frames
 from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.events import EventHub, to_chat_staff, to_visitor
-from chat.protocol import ChatState, EndedBy, estimate_wait_secs, initial_state
+from chat.protocol import (
+    ChatState,
+    EndedBy,
+    departure_interval_secs,
+    initial_state,
+    wait_for_position,
+)
 from chat.records import AppendResult, ChatRecord, StoredMessage
 from chat.stats_store import StatsRecorder
 from chat.store import SEQ_MARK, Announcer, ChatEndedError, ChatStore
@@ -32,12 +38,28 @@ LIVE_HEARTBEAT_SECS: Final = 2
 # How long a chat outlives a process that died holding its visitor's socket, on top of the
 # grace period: two missed heartbeats. One ZADD of all of a process's chats every 2 s is cheap.
 LIVE_MARGIN_SECS: Final = 5
+# The estimate's inputs are read at most this often per channel and process: every waiting
+# visitor's ``queued`` carries one, and they must not cost a round trip each.
+ETA_CACHE_SECS: Final = 1.0
 REQUEUE_TEXT: Final = {
     "sv": "Chatten flyttas till nästa lediga samtalsstödjare. Vänta kvar, du är först i kön.",
     "en": "The chat is being moved to the next available counsellor. "
     "Please wait, you are first in the queue.",
     "ar": "يتم نقل المحادثة إلى المستشار التالي المتاح. يرجى الانتظار، أنت الأول في الدور.",
 }
+
+
+# A warm transfer, told to the visitor in their language (``{name}``: the new counsellor).
+HANDOVER_TEXT: Final = {
+    "sv": "{name} tar över samtalet.",
+    "en": "{name} is taking over the conversation.",
+    "ar": "{name} يتولى المحادثة الآن.",
+}
+
+
+def handover_text(lang: str, name: str) -> str:
+    """The hand-over's system message; Swedish where there is no translation."""
+    return HANDOVER_TEXT.get(lang, HANDOVER_TEXT["sv"]).format(name=name)
 
 
 class NotYoursError(Exception):
@@ -69,14 +91,22 @@ class Conversations:
         self.config = config
         self.clock = clock
         self.stats = stats
+        # How many counsellors are online (set by the service, which knows the staff store);
+        # without it the estimate rests on the accept pace alone.
+        self.counsellors_online: Callable[[], Awaitable[int]] | None = None
+        self._pace: dict[str, tuple[float, float | None]] = {}
 
     # -- visitor side --------------------------------------------------------------------
 
     async def open_chat(
         self, hello: Hello, session_number: int = 1, code_record: str | None = None
     ) -> ChatRecord:
+        # An adult is never in NOTICE: they see no notice, so none is stored as seen either.
         chat = await self.store.create_chat(
-            hello, ChatState.NOTICE, session_number=session_number, code_record=code_record
+            hello,
+            initial_state(hello.age),
+            session_number=session_number,
+            code_record=code_record,
         )
         await self.keep_alive([chat.id])
         log.info("chat_opened", chat=chat.id, channel=hello.channel, age=hello.age)
@@ -100,9 +130,7 @@ class Conversations:
             if opens is not None:
                 frame["opens"] = opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
             return Admission(frame, queued=False)
-        position = await self.store.enqueue(
-            chat, self.config.queue_max, from_state=ChatState.NOTICE
-        )
+        position = await self.store.enqueue(chat, self.config.queue_max, from_state=chat.state)
         if position is None:
             await self.store.end_chat(chat, EndedBy.SYSTEM)
             return Admission({"type": "unavailable", "reason": "full"}, queued=False)
@@ -111,8 +139,21 @@ class Conversations:
         return Admission(frames.queued(position, await self.eta(chat.channel, position)), True)
 
     async def eta(self, channel: str, position: int) -> int | None:
-        accepts = await self.store.recent_accept_times(channel)
-        return estimate_wait_secs(position, accepts, self.clock())
+        """Estimated wait in seconds at ``position`` of ``channel``'s queue, or None without a
+        basis (chat.protocol.departure_interval_secs says how it is measured)."""
+        return wait_for_position(position, await self._departure_interval(channel))
+
+    async def _departure_interval(self, channel: str) -> float | None:
+        cached = self._pace.get(channel)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        accepts, handling = await self.store.wait_samples(channel)
+        online = await self.counsellors_online() if self.counsellors_online is not None else 0
+        interval = departure_interval_secs(
+            accepts, self.clock(), handling_secs=handling, counsellors_online=online
+        )
+        self._pace[channel] = (time.monotonic() + ETA_CACHE_SECS, interval)
+        return interval
 
     def _announcer(
         self, chat_id: str, author: str, text: str, *, to_visitor_side: bool
@@ -198,6 +239,7 @@ class Conversations:
             return None
         if not await self.store.claim_chat(chat, staff.username, staff.display_name):
             return None
+        self._pace.pop(chat.channel, None)  # a new sample: the next estimate reads it
         if self.stats is not None:
             await self.stats.record_contact(chat, self.config.session_cap)
         if self.continuity is not None:
@@ -259,13 +301,17 @@ class Conversations:
         """Hand the chat back to the front of the queue; the visitor is told."""
         if not await self.store.release_to_queue(chat, staff.username):
             raise NotYoursError(chat.id)
+        self._pace.pop(chat.channel, None)
         await self.hub.publish({"type": "released", "chat": chat.id}, [to_chat_staff(chat.id)])
         text = REQUEUE_TEXT.get(chat.lang, REQUEUE_TEXT["sv"])
         await self.post_system_message(chat, text)
         position = await self.store.enqueue(
             chat, self.config.queue_max, from_state=ChatState.ACTIVE, front=True
         )
-        await self.hub.publish(frames.queued(position or 1, None), [to_visitor(chat.id)])
+        at = position or 1
+        await self.hub.publish(
+            frames.queued(at, await self.eta(chat.channel, at)), [to_visitor(chat.id)]
+        )
         await self.hub.queue_changed()
         log.info("chat_requeued", chat=chat.id, staff=staff.username)
         return position or 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from collections.abc import Collection
 from typing import Final, Protocol
@@ -21,7 +22,7 @@ from chat import frames
 from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
-from chat.events import ALL_STAFF
+from chat.events import ALL_STAFF, to_visitor
 from chat.inbound import CLOSE_POLICY, receive_text_frames
 from chat.lifecycle import running
 from chat.notices import REPORTING_DUTY_ID, reporting_duty_text
@@ -65,6 +66,12 @@ SWEEP_INTERVAL_SECS: Final = 0.5
 # Each code check costs an argon2id run (~0.1 s of CPU): bound them per connection.
 MAX_CODE_CHECKS_PER_CONNECTION: Final = 10
 QUEUE_REFRESH_SECS: Final = 5.0
+# A resume from another connection took the chat over: the old socket closes with this
+# (docs/protocol.md), and its page shows a neutral message instead of reconnecting.
+CLOSE_REPLACED: Final = 4000
+CLOSE_REPLACED_REASON: Final = "replaced"
+# The hub event that tells the process holding a chat's old socket to let it go.
+REPLACED_EVENT: Final = "_replaced"
 
 
 class VisitorSocket:
@@ -83,6 +90,7 @@ class VisitorSocket:
         "held",
         "ops",
         "survey_done",
+        "takeover",
         "throttle",
         "was_accepted",
     )
@@ -100,6 +108,7 @@ class VisitorSocket:
         self.address = ""  # only to count chats per address; never stored or logged
         self.closing = False  # after a quick exit: frames already received are dropped
         self.survey_done = False
+        self.takeover: str | None = None  # set by a resume: which socket holds the chat now
         self.connection = Connection(
             websocket,
             own_author="visitor",
@@ -114,6 +123,10 @@ class VisitorSocket:
     # The hub calls this for every event addressed to our chat: keep our view of its state.
     def deliver(self, frame: frames.Frame) -> None:
         kind = frame.get("type")
+        if kind == REPLACED_EVENT:
+            if frame.get("_by") != self.takeover:
+                self.replaced()
+            return
         if self.chat is not None:
             if kind == "joined":
                 self._set_state(ChatState.ACTIVE)
@@ -128,6 +141,15 @@ class VisitorSocket:
 
     def send(self, frame: frames.Frame) -> None:
         self.connection.deliver(frame)
+
+    def replaced(self) -> None:
+        """Another connection resumed this chat: a chat has one visitor socket. This one gets
+        nothing more (it leaves the hub now) and closes with ``CLOSE_REPLACED``; the chat
+        goes on on the new socket, so closing here must not start the grace period."""
+        self._detach()
+        self.chat = None
+        self.closing = True
+        self.connection.close_soon(CLOSE_REPLACED, CLOSE_REPLACED_REASON)
 
     def _set_state(self, state: ChatState) -> None:
         if self.chat is not None:
@@ -206,6 +228,7 @@ class VisitorSocket:
         if chat is None or chat.state is ChatState.ENDED:
             self.send(frames.error("resume_failed"))
             return
+        await self._take_over(chat.id)
         floor = await self.ops.store.message_count(chat.id)
         self._attach(chat, delivered_up_to=hello.resume.last_seq, own_floor=floor)
         self.was_accepted = chat.state is ChatState.ACTIVE or chat.counsellor is not None
@@ -221,6 +244,17 @@ class VisitorSocket:
         self.connection.replay(chat.id, hello.resume.last_seq)
         await self._send_current_state(chat)
         log.info("chat_resumed", chat=chat.id)
+
+    async def _take_over(self, chat_id: str) -> None:
+        """Let go of the chat's other socket, wherever it is, before this one attaches: here
+        at once, in another process through the hub (this socket ignores its own event)."""
+        self.takeover = secrets.token_urlsafe(9)
+        old = self.endpoint.sockets.get(chat_id)
+        if old is not None and old is not self:
+            old.replaced()
+        await self.ops.hub.publish(
+            {"type": REPLACED_EVENT, "_by": self.takeover}, [to_visitor(chat_id)]
+        )
 
     async def _send_current_state(self, chat: ChatRecord) -> None:
         if chat.state is ChatState.NOTICE:
@@ -455,7 +489,9 @@ class VisitorEndpoint:
             await self._handle_text(socket, text)
 
         try:
-            await receive_text_frames(websocket, self.rate, handle_text, socket.send)
+            await receive_text_frames(
+                websocket, self.rate, handle_text, socket.send, socket.connection.close
+            )
         finally:
             await socket.disconnected()
 

@@ -21,11 +21,13 @@ async def receive_text_frames(
     rate: tuple[float, int],
     handle_text: Callable[[str], Awaitable[None]],
     refuse: Callable[[frames.Frame], None],
+    close: Callable[[int], Awaitable[None]],
 ) -> None:
     """Feed every text frame to ``handle_text`` until the peer goes or is closed.
 
     A binary frame closes with 1003; a frame over the rate gets ``rate_limited`` through
-    ``refuse``; 50 refusals within 10 s close with 1008 (security.ratelimit).
+    ``refuse``; 50 refusals within 10 s close with 1008 (security.ratelimit). ``close``
+    closes after the refusals already queued have gone out (``Connection.close``).
     """
     bucket = TokenBucket(*rate)
     strikes = StrikeCounter()
@@ -35,12 +37,12 @@ async def receive_text_frames(
             if message["type"] == "websocket.disconnect":
                 return
             if message.get("text") is None:
-                await websocket.close(code=CLOSE_UNSUPPORTED)
+                await close(CLOSE_UNSUPPORTED)
                 return
             now = time.monotonic()
             allowed = bucket.allow(now)
             if strikes.record(allowed, now):
-                await websocket.close(code=CLOSE_POLICY)
+                await close(CLOSE_POLICY)
                 return
             if not allowed:
                 refuse(frames.error("rate_limited"))

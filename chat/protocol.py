@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from statistics import median
 from typing import Final
 
 from chat.wire import Age
@@ -114,18 +115,59 @@ def session_info(counted_before: int, cap: int) -> SessionInfo:
     return SessionInfo(number=counted_before + 1, cap=cap)
 
 
-def estimate_wait_secs(position: int, accept_times: Sequence[float], now: float) -> int | None:
-    """Estimated wait for queue ``position`` from the recent pace of accepts on the channel.
+def departure_interval_secs(
+    accept_times: Sequence[float],
+    now: float,
+    *,
+    handling_secs: Sequence[float] = (),
+    counsellors_online: int = 0,
+) -> float | None:
+    """Seconds between two chats leaving the front of a channel's queue, as measured lately.
 
-    Honest rather than hopeful: with fewer than ``ETA_MIN_SAMPLES`` accepts in the last hour
-    there is no basis for a number, so None (the page then says nothing about minutes).
+    Two measures, each only with at least ``ETA_MIN_SAMPLES`` samples:
+
+    - the pace of accepts over the last hour (how fast the queue was actually served);
+    - the median time a counsellor held a chat (accept to end or hand-back) divided by the
+      counsellors online: how often a counsellor comes free.
+
+    The faster of the two is taken: the accept pace alone reads slow after a quiet hour (when
+    the queue ran empty, accepts waited for arrivals, not for counsellors), while the handling
+    time says nothing about counsellors who take several chats at once. None when neither
+    measure has a basis (the page then says nothing about minutes).
     """
+    candidates: list[float] = []
     recent = sorted(t for t in accept_times if now - t <= ETA_SAMPLE_WINDOW_SECS)
-    if position < 1 or len(recent) < ETA_MIN_SAMPLES:
+    if len(recent) >= ETA_MIN_SAMPLES:
+        span = max(now - recent[0], 1.0)
+        candidates.append(span / len(recent))
+    if counsellors_online > 0 and len(handling_secs) >= ETA_MIN_SAMPLES:
+        candidates.append(max(median(handling_secs), 1.0) / counsellors_online)
+    return min(candidates) if candidates else None
+
+
+def wait_for_position(position: int, interval_secs: float | None) -> int | None:
+    """Estimated wait at queue ``position`` (1 = next) given the departure interval."""
+    if position < 1 or interval_secs is None:
         return None
-    span = max(now - recent[0], 1.0)
-    interval = span / len(recent)
-    return max(1, round(position * interval))
+    return max(1, round(position * interval_secs))
+
+
+def estimate_wait_secs(
+    position: int,
+    accept_times: Sequence[float],
+    now: float,
+    *,
+    handling_secs: Sequence[float] = (),
+    counsellors_online: int = 0,
+) -> int | None:
+    """Estimated wait for queue ``position`` from the channel's recent measures.
+
+    Honest rather than hopeful: without enough recent samples there is no number (None).
+    """
+    interval = departure_interval_secs(
+        accept_times, now, handling_secs=handling_secs, counsellors_online=counsellors_online
+    )
+    return wait_for_position(position, interval)
 
 
 @dataclass(slots=True)

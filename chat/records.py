@@ -20,6 +20,7 @@ class ChatRecord:
     gender: str | None = None
     kommun: str | None = None
     profession: str | None = None
+    district: str | None = None  # a city district of kommun (chat.municipalities)
     counsellor: str | None = None
     counsellor_name: str | None = None
     created_ms: int = 0
@@ -31,6 +32,8 @@ class ChatRecord:
     code_record: str | None = None
     preview: int = 0
     away: bool = False
+    # Time waited before an earlier accept, for a chat handed back to the queue.
+    waited_before_ms: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -53,6 +56,7 @@ class ChatRecord:
             gender=opt("gender"),
             kommun=opt("kommun"),
             profession=opt("profession"),
+            district=opt("district"),
             counsellor=opt("counsellor"),
             counsellor_name=opt("counsellor_name"),
             created_ms=int(raw.get("created_ms", "0")),
@@ -64,6 +68,7 @@ class ChatRecord:
             code_record=opt("code_record"),
             preview=int(raw.get("preview", "0")),
             away=raw.get("away") == "1",
+            waited_before_ms=int(raw.get("waited_ms", "0")),
         )
 
 

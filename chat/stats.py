@@ -19,9 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from chat.municipalities import districts, is_district, is_municipality
 from chat.survey import valid_answers
 from chat.topics import PROFESSIONS, TOPICS
 from chat.wire import AGES, CHANNELS, GENDERS
+from security.spreadsheet import neutralise_cell
 
 STATS_ZONE: Final = ZoneInfo("Europe/Stockholm")
 #: Counts of 1 to 4 are written as SUPPRESSED in every export: a small group is a person.
@@ -47,6 +49,9 @@ CONTACTS_AGE: Final = "contacts_age"
 CONTACTS_GENDER: Final = "contacts_gender"
 CONTACTS_KOMMUN: Final = "contacts_kommun"
 CONTACTS_TOPIC: Final = "contacts_topic"
+#: Contacts from a city with districts, by district: category ``{kommun}-{district}`` or
+#: ``{kommun}-not_given``, so each city's districts add up to its ``contacts_kommun``.
+CONTACTS_DISTRICT: Final = "contacts_district"
 SESSIONS_OVER_CAP: Final = "sessions_over_cap"
 PROFESSIONALS_KOMMUN: Final = "professionals_kommun"
 PROFESSIONALS_PROFESSION: Final = "professionals_profession"
@@ -64,6 +69,7 @@ MEASURES: Final = (
     CONTACTS_GENDER,
     CONTACTS_KOMMUN,
     CONTACTS_TOPIC,
+    CONTACTS_DISTRICT,
     SESSIONS_OVER_CAP,
     PROFESSIONALS_KOMMUN,
     PROFESSIONALS_PROFESSION,
@@ -81,7 +87,6 @@ HANDOFF_KINDS: Final = ("colleague", "queue")
 COUNTED_LEAVES: Final = ("exit", "timeout")
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_KOMMUN = re.compile(r"[0-9]{4}")
 # The directory's organisation ids (counsellor_console/directory.py): nothing else is stored.
 _ORG_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _CATEGORY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -125,6 +130,7 @@ class ContactFacts:
     topic: str | None = None
     profession: str | None = None
     over_cap: bool = False
+    district: str | None = None
 
 
 def stockholm_day(timestamp: float) -> date:
@@ -184,7 +190,7 @@ def _known(value: str | None, allowed: Iterable[str]) -> str:
 def contact_counters(facts: ContactFacts) -> list[tuple[str, str]]:
     """The counters one contact adds 1 to. Values outside the contract's sets count as
     not given: nothing unchecked reaches a counter."""
-    kommun = facts.kommun if facts.kommun and _KOMMUN.fullmatch(facts.kommun) else NOT_GIVEN
+    kommun = facts.kommun if is_municipality(facts.kommun) else NOT_GIVEN
     counters = [
         (CONTACTS, ALL),
         (CONTACTS_CHANNEL, _known(facts.channel, CHANNELS)),
@@ -193,12 +199,21 @@ def contact_counters(facts: ContactFacts) -> list[tuple[str, str]]:
         (CONTACTS_KOMMUN, kommun),
         (CONTACTS_TOPIC, _known(facts.topic, TOPICS)),
     ]
+    if kommun != NOT_GIVEN and districts(kommun):
+        given = facts.district
+        known = given if given is not None and is_district(kommun, given) else NOT_GIVEN
+        counters.append((CONTACTS_DISTRICT, district_category(kommun, known)))
     if facts.over_cap:
         counters.append((SESSIONS_OVER_CAP, ALL))
     if facts.channel == "professional":
         counters.append((PROFESSIONALS_KOMMUN, kommun))
         counters.append((PROFESSIONALS_PROFESSION, _known(facts.profession, PROFESSIONS)))
     return counters
+
+
+def district_category(kommun: str, district: str) -> str:
+    """``0180-rinkeby-kista``: a district's category names its city."""
+    return f"{kommun}-{district}"
 
 
 def end_counters(reasons: Iterable[str]) -> list[tuple[str, str]]:
@@ -225,7 +240,7 @@ def consultation_counters(profession: str | None, kommun: str | None) -> list[tu
     counters: list[tuple[str, str]] = []
     if profession is not None and profession in PROFESSIONS:
         counters.append((CONSULTATIONS_PROFESSION, profession))
-    if kommun is not None and _KOMMUN.fullmatch(kommun):
+    if is_municipality(kommun):
         counters.append((CONSULTATIONS_KOMMUN, kommun))
     return counters
 
@@ -287,7 +302,8 @@ def render_csv(span: DayRange, counts: Mapping[tuple[str, str], int]) -> str:
     writer.writerow(CSV_HEADER)
     first, last = span.first.isoformat(), span.last.isoformat()
     for measure, category, count in ordered_rows(counts):
-        writer.writerow((first, last, measure, category, count))
+        # Codes only, but a spreadsheet opens this: no cell may ever run as a formula.
+        writer.writerow(tuple(map(neutralise_cell, (first, last, measure, category, count))))
     return out.getvalue()
 
 

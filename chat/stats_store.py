@@ -111,6 +111,7 @@ class StatsRecorder:
             age=chat.age,
             gender=chat.gender,
             kommun=chat.kommun,
+            district=chat.district,
             topic=chat.topic,
             profession=chat.profession,
             over_cap=chat.session_number > session_cap,

@@ -17,6 +17,7 @@ Keys (prefix ``f:``)::
     f:live                 zset   chat id -> when it ends unless its visitor is back (ms)
     f:staff:{user}:chats   set    chats a counsellor holds
     f:accepts:{channel}    list   recent accept times, for the queue's estimated wait
+    f:handled:{channel}    list   recent handling times (s, accept to end or hand-back), ditto
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ CHAT_TTL_SECS: Final = 24 * 3600
 ENDED_CHAT_TTL_SECS: Final = 600  # long enough to ask for a return code after the end
 RESUME_TOKEN_BYTES: Final = 32
 RECENT_ACCEPTS_KEPT: Final = 30
+RECENT_HANDLING_KEPT: Final = 30
+# The estimate's samples (accept times, handling times) are gone an hour after the latest:
+# an estimate rests on the recent past, and a quiet night leaves no trace.
+HANDLING_TTL_SECS: Final = 3600
 QUEUE_PREVIEW_LIMIT: Final = 50
 DATA_KEY_CACHE_SECS: Final = 30.0
 DATA_KEY_CACHE_MAX: Final = 10_000
@@ -106,6 +111,10 @@ def accepts_key(channel: str) -> str:
     return f"{PREFIX}accepts:{channel}"
 
 
+def handled_key(channel: str) -> str:
+    return f"{PREFIX}handled:{channel}"
+
+
 def resume_key(token: str) -> str:
     return f"{PREFIX}resume:{hashlib.sha256(token.encode()).hexdigest()}"
 
@@ -127,6 +136,14 @@ def as_texts(values: Iterable[bytes | str]) -> list[str]:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def waited_in_queue_ms(record: ChatRecord, now: int) -> int:
+    """How long a waiting chat has really waited: the time since it was (last) queued, plus
+    what it waited before an earlier accept if it was handed back (so a hand-back does not
+    read as a new arrival)."""
+    since = now - (record.queued_ms or record.created_ms)
+    return max(0, since) + record.waited_before_ms
 
 
 class ChatStore:
@@ -182,6 +199,7 @@ class ChatStore:
             "topic": hello.topic or "",
             "gender": hello.gender or "",
             "kommun": hello.kommun or "",
+            "district": hello.district or "",
             "profession": hello.profession or "",
             "created_ms": created,
             "dek": base64.b64encode(wrapped).decode(),
@@ -298,8 +316,7 @@ class ChatStore:
             record = records.get(cid)
             if record is None or record.state is not ChatState.WAITING:
                 continue
-            waited = now - (record.queued_ms or record.created_ms)
-            items[channel].append(QueueItem(record, max(0, waited), score))
+            items[channel].append(QueueItem(record, waited_in_queue_ms(record, now), score))
         return QueueSnapshot(totals, items)
 
     async def claim_chat(self, chat: ChatRecord, username: str, display_name: str) -> bool:
@@ -311,7 +328,15 @@ class ChatStore:
                 staff_chats_key(username),
                 accepts_key(chat.channel),
             ],
-            args=[chat.id, username, display_name, now_ms(), self._ttl, RECENT_ACCEPTS_KEPT],
+            args=[
+                chat.id,
+                username,
+                display_name,
+                now_ms(),
+                self._ttl,
+                RECENT_ACCEPTS_KEPT,
+                HANDLING_TTL_SECS,
+            ],
         )
         return int(won) == 1
 
@@ -321,14 +346,32 @@ class ChatStore:
         The caller then enqueues it at the front.
         """
         released = await self._release(
-            keys=[chat_key(chat.id), f"{PREFIX}staff:"],
-            args=[chat.id, holder or "", ChatState.ACTIVE.value],
+            keys=[chat_key(chat.id), f"{PREFIX}staff:", handled_key(chat.channel)],
+            args=[
+                chat.id,
+                holder or "",
+                ChatState.ACTIVE.value,
+                now_ms(),
+                RECENT_HANDLING_KEPT,
+                HANDLING_TTL_SECS,
+            ],
         )
         return int(released) == 1
 
     async def recent_accept_times(self, channel: str) -> list[float]:
         raw = as_texts(await self._redis.lrange(accepts_key(channel), 0, -1))
         return [int(v) / 1000 for v in raw]
+
+    async def wait_samples(self, channel: str) -> tuple[list[float], list[float]]:
+        """The channel's recent accept times and handling times (s), in one round trip."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.lrange(accepts_key(channel), 0, -1)
+            pipe.lrange(handled_key(channel), 0, -1)
+            accepts, handled = await pipe.execute()
+        return (
+            [int(v) / 1000 for v in as_texts(accepts)],
+            [float(v) for v in as_texts(handled)],
+        )
 
     async def counsellor_chats(self, username: str) -> list[str]:
         return sorted(as_texts(await self._redis.smembers(staff_chats_key(username))))
@@ -358,8 +401,17 @@ class ChatStore:
                 queue_key(chat.channel),
                 LIVE_KEY,
                 f"{PREFIX}staff:",
+                handled_key(chat.channel),
             ],
-            args=[chat.id, now_ms(), by.value, self._retention, ENDED_CHAT_TTL_SECS],
+            args=[
+                chat.id,
+                now_ms(),
+                by.value,
+                self._retention,
+                ENDED_CHAT_TTL_SECS,
+                RECENT_HANDLING_KEPT,
+                HANDLING_TTL_SECS,
+            ],
         )
         self._key_cache.pop(chat.id, None)
         text = result.decode() if isinstance(result, bytes) else str(result)

@@ -38,7 +38,6 @@ end
 redis.call('ZADD', KEYS[1], score, ARGV[1])
 redis.call('HSET', KEYS[2], 'state', 'waiting', 'queued_ms', ARGV[2], 'counsellor', '',
   'counsellor_name', '')
-if ARGV[4] == 'notice' then redis.call('HSET', KEYS[2], 'notice_acked', '1') end
 return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
 """
 
@@ -50,23 +49,60 @@ redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('EXPIRE', KEYS[3], ARGV[5])
 redis.call('LPUSH', KEYS[4], ARGV[4])
 redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
-redis.call('EXPIRE', KEYS[4], ARGV[5])
+redis.call('EXPIRE', KEYS[4], ARGV[7])
 return 1
 """
 
-RELEASE: Final = """
+# A chat leaves a counsellor's hands (end or hand-back): how long it was held goes into the
+# channel's bounded, TTL'd list of handling times (a number of seconds, nothing else), which
+# the estimated wait reads. The chat is KEYS[1]; each script says where the list's key and
+# the time (ms), the number kept and the TTL are among its keys and arguments.
+_NOTE_HANDLING = """
+local function note_handling()
+  local accepted = tonumber(redis.call('HGET', KEYS[1], 'accepted_ms') or '')
+  if accepted == nil or KEYS[{handled}] == nil then return end
+  local held = math.max(0, math.floor((tonumber(ARGV[{now}]) - accepted) / 1000))
+  redis.call('LPUSH', KEYS[{handled}], held)
+  redis.call('LTRIM', KEYS[{handled}], 0, tonumber(ARGV[{kept}]) - 1)
+  redis.call('EXPIRE', KEYS[{handled}], ARGV[{ttl}])
+end
+"""
+
+
+def _with_handling(script: str, handled: int, now: int, kept: int, ttl: int) -> str:
+    """``script`` with ``note_handling()`` defined for the given key and argument slots."""
+    return _NOTE_HANDLING.format(handled=handled, now=now, kept=kept, ttl=ttl) + script
+
+
+# A hand-back also keeps how long the chat had waited before this accept (``waited_ms``), so
+# the queue shows the time really waited, not the seconds since the hand-back.
+RELEASE: Final = _with_handling(
+    """
 if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
 if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
 local holder = redis.call('HGET', KEYS[1], 'counsellor')
 redis.call('HSET', KEYS[1], 'state', ARGV[3])
 redis.call('SREM', KEYS[2] .. holder .. ':chats', ARGV[1])
+local queued = tonumber(redis.call('HGET', KEYS[1], 'queued_ms') or '')
+local accepted = tonumber(redis.call('HGET', KEYS[1], 'accepted_ms') or '')
+if queued ~= nil and accepted ~= nil and accepted >= queued then
+  redis.call('HINCRBY', KEYS[1], 'waited_ms', accepted - queued)
+end
+note_handling()
 return 1
-"""
+""",
+    handled=3,
+    now=4,
+    kept=5,
+    ttl=6,
+)
 
-END: Final = """
+END: Final = _with_handling(
+    """
 local state = redis.call('HGET', KEYS[1], 'state')
 if (not state) or state == 'ended' then return '' end
 local holder = redis.call('HGET', KEYS[1], 'counsellor') or ''
+if state == 'active' then note_handling() end
 redis.call('HSET', KEYS[1], 'state', 'ended', 'ended_ms', ARGV[2], 'ended_by', ARGV[3])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
@@ -84,7 +120,12 @@ else
   redis.call('EXPIRE', KEYS[4], ARGV[4])
 end
 return state .. ':' .. holder
-"""
+""",
+    handled=8,
+    now=2,
+    kept=6,
+    ttl=7,
+)
 
 # A warm transfer: only an active chat, only from its holder, in one step (a chat that ends
 # meanwhile must not land in the colleague's list).

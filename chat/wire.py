@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from chat.municipalities import is_district, is_municipality
 from chat.topics import PROFESSIONS, TOPICS
 
 PROTOCOL_VERSION: Final = 1
@@ -29,7 +30,6 @@ AGES: Final = ("under18", "18plus", "unsaid")
 CHANNELS: Final = ("youth", "professional")
 GENDERS: Final = ("girl", "boy", "other", "unsaid")
 _LANG = re.compile(r"[a-z]{2,3}", re.ASCII)
-_KOMMUN = re.compile(r"[0-9]{4}", re.ASCII)
 
 Age = Literal["under18", "18plus", "unsaid"]
 Channel = Literal["youth", "professional"]
@@ -64,6 +64,7 @@ class Hello:
     profession: str | None = None
     return_code: str | None = None
     resume: Resume | None = None
+    district: str | None = None  # protocol.md, Statistics (additions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +349,11 @@ def _hello(obj: Mapping[str, Any]) -> Hello:
     topic = _choice(obj, "topic", TOPICS, optional=True)
     gender = _choice(obj, "gender", GENDERS, optional=True)
     kommun = obj.get("kommun")
-    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.fullmatch(kommun)):
+    if kommun is not None and not is_municipality(kommun):
         raise FrameError("bad_field", "kommun")
+    district = obj.get("district")
+    if district is not None and not is_district(kommun, district):
+        raise FrameError("bad_field", "district")
     profession = _choice(obj, "profession", PROFESSIONS, optional=True)
     return_code = _str(obj, "return_code", MAX_RETURN_CODE_CHARS, optional=True)
     return Hello(
@@ -362,6 +366,7 @@ def _hello(obj: Mapping[str, Any]) -> Hello:
         profession=profession,
         return_code=return_code,
         resume=_resume(obj.get("resume")),
+        district=district,
     )
 
 
@@ -447,7 +452,7 @@ def _console_end(obj: Mapping[str, Any]) -> ConsoleEnd:
         raise FrameError("bad_field", "reasons")
     profession = _choice(obj, "profession", PROFESSIONS, optional=True)
     kommun = obj.get("kommun")
-    if kommun is not None and (not isinstance(kommun, str) or not _KOMMUN.fullmatch(kommun)):
+    if kommun is not None and not is_municipality(kommun):
         raise FrameError("bad_field", "kommun")
     return ConsoleEnd(chat, tuple(dict.fromkeys(reasons)), profession, kommun)
 

@@ -20,8 +20,10 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Final, Literal, TypedDict
 
-from chat.hours import HoursFormatError, parse_opening_hours
+from chat.municipalities import is_municipality
 from chat.topics import TOPICS
+from counsellor_console.directory_hours import AlwaysOpen, read_hours
+from security.spreadsheet import neutralise_cell, restore_cell
 
 __all__ = [
     "ALL_KOMMUNER",
@@ -43,6 +45,7 @@ __all__ = [
     "org_to_row",
     "parse_directory_csv",
     "public_card",
+    "source_link",
     "staff_view",
 ]
 
@@ -68,8 +71,9 @@ COLUMNS: Final = (
 )
 #: ``kommuner`` value for an organisation that serves every municipality.
 ALL_KOMMUNER: Final = "*"
-#: ``hours`` value for always open. Other values use chat.hours' syntax
-#: (``mon-fri 08:00-17:00; sat 10:00-14:00``, Europe/Stockholm); empty means not known.
+#: ``hours`` value for always open. Any other text is kept as written and shown on the card;
+#: counsellor_console.directory_hours reads what it can (``mån-fre 9-17``, ``dygnet runt``,
+#: Europe/Stockholm) and the rest counts as unknown for "open now". Empty means not known.
 ALWAYS_OPEN: Final = "24/7"
 #: Longest value of any one field, in characters (a paragraph; longer is a mistake or abuse).
 MAX_FIELD_CHARS: Final = 1_000
@@ -77,16 +81,14 @@ MAX_FIELD_CHARS: Final = 1_000
 #: national directory of every local service stays well below this.
 MAX_IMPORT_ROWS: Final = 10_000
 
-# Two-digit county prefixes of Swedish municipality codes (SCB): 01 Stockholm ... 25 Norrbotten.
-_COUNTY_PREFIXES: Final = frozenset(
-    f"{n:02d}" for n in (1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 25)
-)
 _ID: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-_KOMMUN: Final = re.compile(r"\d{4}")
 _LANG: Final = re.compile(r"[a-z]{2,3}")
 _EMAIL: Final = re.compile(r"[^@\s;,]+@[^@\s;,]+\.[a-z]{2,}", re.IGNORECASE)
 _PHONE: Final = re.compile(r"\+?[0-9][0-9 ()-]{1,24}")
 _WEB: Final = re.compile(r"https?://[^\s;]+", re.IGNORECASE)
+_HTTPS: Final = re.compile(r"https://[^\s;\"'<>]+", re.IGNORECASE)
+# C0 and C1 control characters, DEL included: never part of a name or a source.
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _REQUIRED: Final = ("id", "name", "helps_with", "kommuner")
 
 ContactKind = Literal["phone", "web", "email", "address", "hours"]
@@ -168,6 +170,7 @@ class StaffView(TypedDict):
     substitute: str
     substitute_email: str
     source: str
+    source_url: str | None
     checked: str | None
 
 
@@ -186,9 +189,10 @@ def _validate_kommuner(values: tuple[str, ...]) -> None:
             raise DirectoryRowError("kommuner: * (every municipality) must stand alone")
         return
     for code in values:
-        if not _KOMMUN.fullmatch(code) or code[:2] not in _COUNTY_PREFIXES:
+        if not is_municipality(code):
             raise DirectoryRowError(
-                f"kommuner: expected a four-digit municipality code such as 0180, got {code!r}"
+                f"kommuner: expected one of SCB's four-digit municipality codes such as 0180, "
+                f"got {code!r}"
             )
 
 
@@ -211,22 +215,29 @@ def _validate_contacts(values: Mapping[str, str]) -> None:
     phone = values.get("phone", "").strip()
     if phone and not all(_PHONE.fullmatch(p) for p in _split_list(phone)):
         raise DirectoryRowError(f"phone: expected digits, spaces and hyphens, got {phone!r}")
-    for name in ("web", "source"):
-        value = values.get(name, "").strip()
-        if value and not _WEB.fullmatch(value):
-            raise DirectoryRowError(f"{name}: expected an https:// address, got {value!r}")
+    web = values.get("web", "").strip()
+    if web and not _WEB.fullmatch(web):
+        raise DirectoryRowError(f"web: expected an https:// address, got {web!r}")
+    if _CONTROL.search(values.get("source", "")):
+        raise DirectoryRowError("source: control characters (such as a line break) are not allowed")
     for name in ("email", "contact_email", "substitute_email"):
         value = values.get(name, "").strip()
         if value and not _EMAIL.fullmatch(value):
             raise DirectoryRowError(f"{name}: expected an email address, got {value!r}")
-    hours = values.get("hours", "").strip()
-    if hours and hours != ALWAYS_OPEN:
-        try:
-            parse_opening_hours(hours)
-        except HoursFormatError as exc:
-            raise DirectoryRowError(
-                f"hours: expected 24/7 or e.g. 'mon-fri 08:00-17:00; sat 10:00-14:00' ({exc})"
-            ) from None
+
+
+def _plain_hours(text: str) -> str:
+    """The hours cell as one line: line breaks become "; ", other control characters go.
+
+    Hours never make a row fail (issue 8): whatever is written is kept and shown."""
+    lines = (_CONTROL.sub(" ", line).strip() for line in text.splitlines())
+    return "; ".join(line for line in lines if line)
+
+
+def source_link(source: str) -> str | None:
+    """The source as a link to show, only when it is one https address; else None (text)."""
+    value = source.strip()
+    return value if _HTTPS.fullmatch(value) else None
 
 
 def _parse_checked(value: str) -> date | None:
@@ -245,6 +256,7 @@ def org_from_row(row: Mapping[str, str]) -> Org:
         DirectoryRowError: The first problem found, naming the field.
     """
     values = {name: (row.get(name) or "").strip() for name in COLUMNS}
+    values["hours"] = _plain_hours(values["hours"])
     _validate_row_fields(values)
     topics = _split_list(values["topics"])
     for topic in topics:
@@ -338,7 +350,8 @@ def parse_directory_csv(text: str) -> ImportReport:
             errors.append(RowError(line, f"expected {len(header)} columns, got {len(cells)}"))
             continue
         try:
-            org = org_from_row(dict(zip(header, cells, strict=True)))
+            # An export marks formula-like cells as text (security.spreadsheet); unmark them.
+            org = org_from_row(dict(zip(header, map(restore_cell, cells), strict=True)))
         except DirectoryRowError as exc:
             errors.append(RowError(line, str(exc)))
             continue
@@ -369,12 +382,17 @@ def _header_problem(header: list[str]) -> str | None:
 
 
 def export_directory_csv(orgs: Iterable[Org]) -> str:
-    """Write the directory as CSV with the header of surface.md, one row per organisation."""
+    """Write the directory as CSV with the header of surface.md, one row per organisation.
+
+    A centre opens the file in a spreadsheet, so every cell a spreadsheet would run as a
+    formula (``=HYPERLINK(...)``, ``@SUM(...)``) is marked as text; phone numbers such as
+    ``+46 8 123 45`` are left as they are. :func:`parse_directory_csv` undoes the marking.
+    """
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for org in orgs:
-        writer.writerow(org_to_row(org))
+        writer.writerow({name: neutralise_cell(value) for name, value in org_to_row(org).items()})
     return out.getvalue()
 
 
@@ -413,6 +431,7 @@ def staff_view(org: Org) -> StaffView:
         substitute=org.substitute,
         substitute_email=org.substitute_email,
         source=org.source,
+        source_url=source_link(org.source),
         checked=org.checked.isoformat() if org.checked else None,
     )
 
@@ -436,14 +455,10 @@ def is_open(org: Org, at: datetime) -> bool:
     """
     if at.tzinfo is None:
         raise ValueError("expected an aware datetime, got a naive one")
-    if org.hours == ALWAYS_OPEN:
-        return True
-    if not org.hours:
+    hours = read_hours(org.hours)
+    if hours is None:
         return False
-    try:
-        return parse_opening_hours(org.hours).is_open(at)
-    except HoursFormatError:
-        return False  # not reachable for validated rows; never crash a search on one entry
+    return isinstance(hours, AlwaysOpen) or hours.is_open(at)
 
 
 def filter_orgs(

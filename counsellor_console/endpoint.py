@@ -19,7 +19,7 @@ from starlette.websockets import WebSocket
 from chat import frames
 from chat.connection import Connection
 from chat.continuity import left_message_frame
-from chat.conversations import Conversations, NotYoursError
+from chat.conversations import Conversations, NotYoursError, handover_text
 from chat.events import to_staff, to_visitor
 from chat.inbound import CLOSE_POLICY, receive_text_frames
 from chat.lifecycle import running
@@ -106,6 +106,8 @@ class ConsoleSocket:
     def _unwatch(self, chat_id: str) -> None:
         self.watching.discard(chat_id)
         self.ops.hub.unwatch_chat(chat_id, self)
+        # Its seq tracker too: one per chat ever watched used to stay for the socket's life.
+        self.connection.forget_chat(chat_id)
 
     async def open_chat_view(self, chat: ChatRecord) -> None:
         """Send ``assigned`` and the whole transcript, then live messages."""
@@ -237,8 +239,7 @@ class ConsoleSocket:
         moved = await self.ops.store.load_chat(chat.id)
         if moved is None:
             raise NotYoursError(chat.id)
-        text = f"{target.display_name} tar över samtalet."
-        await self.ops.post_system_message(moved, text)
+        await self.ops.post_system_message(moved, handover_text(moved.lang, target.display_name))
         await self.ops.hub.publish(
             {"type": "transferred_out", "chat": chat.id, "to": to}, [to_staff(self.staff.username)]
         )
@@ -314,7 +315,9 @@ class ConsoleEndpoint:
 
         try:
             await socket.start()
-            await receive_text_frames(websocket, self.rate, handle_text, socket.send)
+            await receive_text_frames(
+                websocket, self.rate, handle_text, socket.send, socket.connection.close
+            )
         finally:
             self.sockets.discard(socket)
             await socket.stop()
@@ -343,8 +346,10 @@ class ConsoleEndpoint:
         if org is None:
             raise FrameError("bad_field", "org")
         card = public_card(org)
-        await self.ops.hub.publish({"type": "referral", "card": card}, [to_visitor(chat.id)])
+        # Store first, then announce: a page that misses the referral frame still has the
+        # card in its transcript.
         await self.ops.post_system_message(chat, card_as_text(card))
+        await self.ops.hub.publish({"type": "referral", "card": card}, [to_visitor(chat.id)])
         if self.ops.stats is not None:
             await self.ops.stats.record_referral(org.id)
         socket.send({"type": "referred", "chat": chat.id, "org": org.id, "card": card})

@@ -10,6 +10,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
 from chat.conversations import Conversations
+from counsellor_console.monitor import OVERVIEW_QUEUE_ITEMS, longest_wait_s
 from counsellor_console.store import StaffStore
 
 
@@ -25,10 +26,12 @@ async def metrics_response(ops: Conversations, staff: StaffStore) -> Response:
         registry=registry,
     )
     online = Gauge("fristad_staff_online", "Staff with a console open", registry=registry)
-    snapshot = await ops.store.queue_snapshot(limit=1)
+    # The head of the queue is not always the longest waiting (a hand-back goes first): read
+    # as many as /admin does and take the longest wait among them.
+    snapshot = await ops.store.queue_snapshot(limit=OVERVIEW_QUEUE_ITEMS)
     for channel, total in snapshot.totals.items():
         queue_length.labels(channel=channel).set(total)
         items = snapshot.items.get(channel) or []
-        oldest_wait.labels(channel=channel).set(items[0].waited_ms / 1000 if items else 0)
+        oldest_wait.labels(channel=channel).set(longest_wait_s(items) or 0)
     online.set(len(await staff.online_staff()))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

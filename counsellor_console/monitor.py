@@ -7,7 +7,7 @@ chat is shown by its channel, age band, language, topic and how long it has wait
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -45,6 +45,16 @@ OVERVIEW_QUEUE_ITEMS: Final = 50
 #: Measures of today's counters the overview charts.
 TODAY_MEASURES: Final = (CONTACTS, CONTACTS_CHANNEL, CONTACTS_TOPIC, END_REASON, VISITOR_LEFT)
 NOT_GIVEN_LABEL: Final = "Ej angivet"
+
+
+def longest_wait_s(items: Sequence[QueueItem]) -> int | None:
+    """The longest time waited among a channel's waiting chats, in whole seconds.
+
+    Not the head's: the head may be a chat handed back to the front, and the queue's order is
+    not the order of time waited. A handed-back chat counts what it waited before its accept
+    too (``QueueItem.waited_ms``), so a hand-back does not read as a new arrival.
+    """
+    return max(item.waited_ms for item in items) // 1000 if items else None
 
 
 def _queue_item(item: QueueItem, session_cap: int) -> dict[str, Any]:
@@ -85,7 +95,7 @@ class Monitor:
             items = snapshot.items.get(channel, [])
             queues[channel] = {
                 "total": snapshot.totals.get(channel, 0),
-                "oldest_wait_s": items[0].waited_ms // 1000 if items else None,
+                "oldest_wait_s": longest_wait_s(items),
                 "items": [_queue_item(item, cap) for item in items],
             }
         return queues

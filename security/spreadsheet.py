@@ -27,9 +27,16 @@ def neutralise_cell(value: str) -> str:
     Returns:
         ``value`` unchanged, or with a leading ``'`` where a spreadsheet would read a formula.
     """
-    if not value.startswith(FORMULA_TRIGGERS) or _PLAIN_NUMBER.match(value):
-        return value
-    return TEXT_MARKER + value
+    if _is_marked(value) or (value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(value)):
+        return TEXT_MARKER + value
+    return value
+
+
+def _is_marked(value: str) -> bool:
+    """Whether the value is text markers before a trigger (``'=x``, ``''=x``): such a value
+    gets one more marker on export, so an imported ``'=x`` comes back as ``'=x``."""
+    rest = value.lstrip(TEXT_MARKER)
+    return rest != value and rest.startswith(FORMULA_TRIGGERS)
 
 
 def restore_cell(value: str) -> str:
@@ -41,7 +48,4 @@ def restore_cell(value: str) -> str:
     Returns:
         ``value`` without the text marker that :func:`neutralise_cell` adds.
     """
-    rest = value[len(TEXT_MARKER) :]
-    if value.startswith(TEXT_MARKER) and rest.startswith(FORMULA_TRIGGERS):
-        return rest
-    return value
+    return value[len(TEXT_MARKER) :] if _is_marked(value) else value

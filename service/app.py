@@ -27,6 +27,7 @@ from chat.conversations import Conversations
 from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
 from chat.lifecycle import running
+from chat.municipality_routes import create_municipality_routes
 from chat.notices import all_reporting_duty_texts
 from chat.pubsub_store import PubSubTransport
 from chat.returncode_store import ReturnCodeStore
@@ -133,9 +134,12 @@ def _visitor_routes(settings: Settings, ops: Conversations, page: VisitPage) -> 
                 body["opens"] = opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
         lengths = await ops.store.queue_lengths()
         body["queue"] = lengths
-        eta = await ops.eta("youth", lengths.get("youth", 0) + 1)
-        if eta is not None:
-            body["eta_s"] = eta
+        # The wait a visitor arriving now would have, per channel (an addition to surface.md:
+        # ``eta_s`` stays the youth channel's, left out without a basis).
+        by_channel = {ch: await ops.eta(ch, n + 1) for ch, n in lengths.items()}
+        body["eta_s_by_channel"] = by_channel
+        if by_channel.get("youth") is not None:
+            body["eta_s"] = by_channel["youth"]
         return JSONResponse(body)
 
     async def exit_page(request: Request) -> Response:
@@ -151,6 +155,7 @@ def _visitor_routes(settings: Settings, ops: Conversations, page: VisitPage) -> 
         Route("/api/status", status, methods=["GET"]),
         Route("/api/strings", strings, methods=["GET"]),
         Route("/exit", exit_page, methods=["GET", "POST"]),
+        *create_municipality_routes(),
     ]
 
 
@@ -220,6 +225,11 @@ def create_app(settings: Settings) -> Starlette:
     continuity = Continuity(codes, store, settings.chat.session_cap)
     ops = Conversations(store, hub, settings.chat, stats=stats, continuity=continuity)
     staff_store = StaffStore(redis, master_key)
+
+    async def counsellors_online() -> int:
+        return len(await staff_store.online_staff())
+
+    ops.counsellors_online = counsellors_online
     directory = DirectoryStore(redis)
     gate = StaffGate(staff_store)
     audit = AuditLog(redis)

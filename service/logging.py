@@ -28,6 +28,16 @@ class _StdlibRecordsFilter(RedactingFilter):
         return super().filter(record)
 
 
+class _DropHandshakeLines(logging.Filter):
+    """uvicorn logs every WebSocket handshake (``[ip]:54426 - "WebSocket /ws/visit"
+    [accepted]``, or its status): with a timestamp, the source port can tie a visit to a
+    subscriber behind carrier-grade NAT, and redaction leaves the port. Drop the line."""
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith('%s - "WebSocket '))
+
+
 STDLIB_LOGGERS: Final = ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio", "starlette")
 
 
@@ -64,5 +74,6 @@ def configure_logging(level: int = logging.INFO) -> None:
         logger.handlers[:] = []
         logger.propagate = True
         logger.addFilter(RedactingFilter())
+    logging.getLogger("uvicorn.error").addFilter(_DropHandshakeLines())
     # The access log would hold every path and query (knowledge-bank searches among them).
     logging.getLogger("uvicorn.access").disabled = True

@@ -23,15 +23,9 @@
     exit: 'Besökaren lämnade sidan snabbt (snabbutgång). Hen kan ha blivit störd.',
     timeout: 'Besökarens anslutning bröts och kom inte tillbaka.'
   };
-  // Stockholm county (SCB codes); other codes are shown as they are.
-  var KOMMUNER = {
-    '0127': 'Botkyrka', '0162': 'Danderyd', '0125': 'Ekerö', '0136': 'Haninge', '0126': 'Huddinge',
-    '0123': 'Järfälla', '0186': 'Lidingö', '0182': 'Nacka', '0188': 'Norrtälje', '0140': 'Nykvarn',
-    '0192': 'Nynäshamn', '0128': 'Salem', '0191': 'Sigtuna', '0163': 'Sollentuna', '0184': 'Solna',
-    '0180': 'Stockholm', '0183': 'Sundbyberg', '0181': 'Södertälje', '0138': 'Tyresö', '0160': 'Täby',
-    '0139': 'Upplands-Bro', '0114': 'Upplands Väsby', '0115': 'Vallentuna', '0187': 'Vaxholm',
-    '0120': 'Värmdö', '0117': 'Österåker'
-  };
+  // Sweden's 290 municipalities, code -> name, from GET /api/municipalities (loadMunicipalities);
+  // a code not (yet) in it is shown as it is.
+  var KOMMUNER = {};
   var MAX_SUMMARY_CHARS = 2000;
   var ENDED_BY = {
     visitor: 'Besökaren avslutade chatten.',
@@ -280,8 +274,8 @@
     $('queue-count').textContent = String(sum);
     $('queue-totals').textContent = parts.join(' · ');
     var list = $('queue-list');
+    // The server's order is the queue's (a chat handed back goes first): never re-sorted here.
     var items = Array.isArray(q.items) ? q.items.slice() : [];
-    items.sort(function (a, b) { return (b.waited_s || 0) - (a.waited_s || 0); });
     var keep = {};
     // Keyed update: an Accept button is never re-created under the pointer or the focus.
     items.forEach(function (it, i) {
@@ -491,13 +485,8 @@
         opt.value = code;
         prof.appendChild(opt);
       });
-      Object.keys(KOMMUNER).sort(function (a, b) { return KOMMUNER[a].localeCompare(KOMMUNER[b], 'sv'); })
-        .forEach(function (code) {
-          var opt = el('option', null, KOMMUNER[code]);
-          opt.value = code;
-          kom.appendChild(opt);
-        });
     }
+    fillKommunSelect(kom);
     if (chat.info.profession && !prof.value) { prof.value = chat.info.profession; }
     if (chat.info.kommun && !kom.value) { kom.value = chat.info.kommun; }
   }
@@ -855,14 +844,27 @@
 
   // ---------------------------------------------------------------- referral search
   function fillReferFilters(panel) {
-    var kommun = panel.querySelector('.cp-refer-kommun');
+    fillKommunSelect(panel.querySelector('.cp-refer-kommun'));
+    fillTopicFilter(panel);
+  }
+
+  // A <select> of every municipality by name (typing a name's first letters jumps to it).
+  function fillKommunSelect(select) {
+    if (!select || select.options.length > 1) { return; }
     Object.keys(KOMMUNER).sort(function (a, b) { return KOMMUNER[a].localeCompare(KOMMUNER[b], 'sv'); })
       .forEach(function (code) {
         var opt = el('option', null, KOMMUNER[code]);
         opt.value = code;
-        kommun.appendChild(opt);
+        select.appendChild(opt);
       });
-    fillTopicFilter(panel);
+  }
+
+  function loadMunicipalities() {
+    return getJSON('/api/municipalities').then(function (data) {
+      (data && Array.isArray(data.municipalities) ? data.municipalities : []).forEach(function (m) {
+        KOMMUNER[String(m.code)] = String(m.name);
+      });
+    });
   }
 
   function fillTopicFilter(panel) {
@@ -933,6 +935,20 @@
         if (meta.length) { li.appendChild(el('p', 'hint cp-org-meta', meta.join(' · '))); }
         var person = org.contact_person ? String(org.contact_person) + (org.contact_email ? ' <' + org.contact_email + '>' : '') : '';
         if (person) { li.appendChild(el('p', 'hint cp-org-person', 'Kontaktperson (bara personal): ' + person)); }
+        if (org.source) {
+          // A link only for an https address the server vouched for (source_url); else text.
+          var src = el('p', 'hint cp-org-source', 'Källa: ');
+          if (org.source_url) {
+            var a = el('a', null, String(org.source));
+            a.href = String(org.source_url);
+            a.rel = 'noopener noreferrer';
+            a.target = '_blank';
+            src.appendChild(a);
+          } else {
+            src.appendChild(document.createTextNode(String(org.source)));
+          }
+          li.appendChild(src);
+        }
         list.appendChild(li);
       });
     }).catch(function () {
@@ -1240,7 +1256,8 @@
     loadTopics();
     loadProfessions();
     loadRiskGuide();
-    connect();
+    // The chats' municipality names come from the server's list: load it before the queue.
+    loadMunicipalities().then(connect, connect);
   }
 
   if (document.readyState === 'loading') {

@@ -15,6 +15,8 @@ VISITOR_ROUTES = [
     "/api/status",
     "/api/survey",
     "/api/professions",
+    "/api/municipalities",
+    "/api/districts?kommun=0180",
     "/exit",
     "/healthz",
 ]
@@ -75,6 +77,35 @@ def test_professions_shape(http: httpx.Client) -> None:
     professions = http.get("/api/professions").json()["professions"]
     assert professions
     assert all(isinstance(p["code"], str) and isinstance(p["label"], str) for p in professions)
+
+
+def test_municipalities_shape(http: httpx.Client) -> None:
+    items = http.get("/api/municipalities").json()["municipalities"]
+    assert len(items) == 290
+    assert {"code": "0180", "name": "Stockholm"} in items
+    assert {"code": "2584", "name": "Kiruna"} in items
+    assert all(set(item) == {"code", "name"} for item in items)
+
+
+@pytest.mark.parametrize(
+    ("kommun", "count", "example"),
+    [
+        ("0180", 13, {"code": "rinkeby-kista", "name": "Rinkeby-Kista"}),
+        ("1480", 10, {"code": "angered", "name": "Angered"}),
+        ("1280", 10, {"code": "rosengard", "name": "Rosengård"}),
+    ],
+)
+def test_districts_of_the_three_cities(
+    http: httpx.Client, kommun: str, count: int, example: dict[str, str]
+) -> None:
+    items = http.get("/api/districts", params={"kommun": kommun}).json()["districts"]
+    assert len(items) == count
+    assert example in items
+
+
+@pytest.mark.parametrize("kommun", ["2480", "9999", "", "<script>"])
+def test_no_districts_elsewhere(http: httpx.Client, kommun: str) -> None:
+    assert http.get("/api/districts", params={"kommun": kommun}).json() == {"districts": []}
 
 
 def test_survey_shape(http: httpx.Client) -> None:

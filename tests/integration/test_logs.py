@@ -7,6 +7,7 @@ the client address of every WebSocket handshake to `uvicorn.error`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import httpx
@@ -106,6 +107,7 @@ async def test_logs_of_a_full_chat(
     finally:
         http.close()
 
+    ports = {client.ws.local_address[1] for client in peers.opened}
     await peers.close_all()
     srv.stop()
     logs = srv.logs()
@@ -113,6 +115,15 @@ async def test_logs_of_a_full_chat(
     assert lines, "the server logged nothing at all"
 
     assert "127.0.0.1" not in logs, [ln for ln in lines if "127.0.0.1" in ln][:5]
+    # Not even redacted: a "[ip]" placeholder means an address was logged, and uvicorn's
+    # handshake line kept the source port beside it (issue 8). The one address logged is the
+    # server's own, where it listens.
+    addressed = [ln for ln in lines if "[ip]" in ln and "Uvicorn running on" not in ln]
+    assert addressed == [], addressed[:5]
+    assert ports, "the test opened no socket"
+    for port in ports:
+        leaked = [ln for ln in lines if re.search(rf"(?<![\d.]){port}(?!\d)", ln)]
+        assert leaked == [], f"a client's source port {port} in the logs: {leaked[:3]}"
     for what, secret in secrets.items():
         assert secret not in logs, f"{what} in the logs: " + next(
             ln for ln in lines if secret in ln

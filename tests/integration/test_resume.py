@@ -149,6 +149,39 @@ async def test_resume_while_connected_takes_over(team: Team, peers: Peers) -> No
     assert frames[-1]["type"] == "queued"
 
 
+@pytest.mark.parametrize("where", ["same-process", "other-process"])
+async def test_resume_takes_the_chat_over_from_a_live_socket(
+    team: Team, peers: Peers, server_factory: Callable[..., RunningServer], where: str
+) -> None:
+    """A chat has one visitor socket: a second connection resuming with the live token takes
+    the chat over, and the first is closed with 4000 "replaced" and gets nothing more, also
+    when it is held by another process (docs/protocol.md, issue 8)."""
+    visitor, welcome = await peers.chat(team.server)
+    chat = welcome["chat"]
+    await visitor.expect("queued")
+    console = await peers.console(team.server, team.http["anna"])
+    await accept(console, chat)
+    await visitor.expect("joined")
+
+    other = team.server if where == "same-process" else server_factory()
+    back, frames = await resume(peers, other, welcome["token"], 0)
+    assert frames[0]["type"] == "welcome", frames
+    assert frames[0]["chat"] == chat, frames
+    assert frames[-1]["type"] == "joined", frames
+
+    await console.send({"type": "msg", "chat": chat, "id": "c1", "text": "till den nya"})
+    assert (await back.expect("msg", text="till den nya"))["from"] == "counsellor"
+    assert await visitor.closed_code() == 4000
+    assert visitor.ws.close_reason == "replaced"
+    assert [f for f in visitor.buffer if f.get("type") == "msg"] == [], visitor.buffer
+
+    # The chat goes on on the new socket, both ways; the old one's close ended nothing.
+    await back.send({"type": "msg", "id": "v1", "text": "jag är här"})
+    await back.expect("ack", id="v1")
+    await console.expect("msg", text="jag är här")
+    await console.expect_none("visitor_left", within=0.5)
+
+
 async def test_unknown_token(fresh: RunningServer, peers: Peers) -> None:
     visitor = await peers.visitor(fresh)
     await visitor.send(hello(resume={"token": "A" * 43, "last_seq": 0}))

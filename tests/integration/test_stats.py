@@ -75,6 +75,20 @@ async def counted_chat(
     return chat
 
 
+async def test_city_districts_are_counted_within_their_city(team: Team, peers: Peers) -> None:
+    console = await peers.console(team.server, team.http["anna"])
+    for _ in range(5):
+        await counted_chat(team, peers, console, [], kommun="0180", district="rinkeby-kista")
+    await counted_chat(team, peers, console, [], kommun="0180")
+    raw = await raw_counts(team.server.redis_url)
+    assert raw[("contacts_district", "0180-rinkeby-kista")] == 5
+    assert raw[("contacts_district", "0180-not_given")] == 1
+    assert raw[("contacts_kommun", "0180")] == 6
+    rows = rows_of(fetch_csv(team))
+    assert rows[("contacts_district", "0180-rinkeby-kista")] == "5"
+    assert rows[("contacts_district", "0180-not_given")] == "<5"
+
+
 async def test_contacts_and_end_reasons_appear_with_small_counts_suppressed(
     team: Team, peers: Peers
 ) -> None:

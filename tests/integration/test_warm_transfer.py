@@ -42,3 +42,16 @@ async def test_no_hand_off_to_someone_offline_or_to_oneself(team: Team, peers: P
     await anna.send({"type": "msg", "chat": chat, "id": "a2", "text": "still mine"})
     await anna.expect("ack", id="a2")
     await visitor.expect("msg", text="still mine")
+
+
+async def test_the_hand_over_is_told_in_the_visitors_language(team: Team, peers: Peers) -> None:
+    """The hand-back was translated already; the hand-over was Swedish for everyone."""
+    anna = await peers.console(team.server, team.http["anna"])
+    bilal = await peers.console(team.server, team.http["bilal"])
+    visitor, chat = await peers.queued(team.server, lang="en")
+    await accept(anna, chat)
+    await visitor.expect("joined")
+    await anna.send({"type": "transfer", "chat": chat, "to": "bilal"})
+    await bilal.expect("assigned", chat=chat)
+    told = await visitor.expect("msg", where={"from": "system"})
+    assert told["text"] == f"{team.display['bilal']} is taking over the conversation."

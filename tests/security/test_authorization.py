@@ -51,6 +51,8 @@ ROUTES: Final[list[tuple[str, str, tuple[str, str, str, str]]]] = [
     ("GET", "/api/status", (OK, OK, OK, OK)),
     ("GET", "/api/strings?lang=en", (OK, OK, OK, OK)),
     ("GET", "/api/help/open", (OK, OK, OK, OK)),
+    ("GET", "/api/municipalities", (OK, OK, OK, OK)),
+    ("GET", "/api/districts?kommun=0180", (OK, OK, OK, OK)),
     ("GET", "/exit", ("204", "204", "204", "204")),
     ("GET", "/healthz", (OK, OK, OK, OK)),
     ("GET", "/readyz", (OK, OK, OK, OK)),

@@ -55,6 +55,8 @@ VISITOR_JSON_ROUTES: Final = {
     "/api/kb/articles": ("topic", "lang"),
     "/api/help/open": ("kommun", "topic"),
     "/api/strings": ("lang",),
+    "/api/municipalities": ("lang",),
+    "/api/districts": ("kommun",),
 }
 VISITOR_HTML_ROUTES: Final = {"/": ("lang",), "/kb/": ("lang",), "/kb/search": ("q", "lang")}
 

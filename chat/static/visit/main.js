@@ -40,7 +40,8 @@
     on('forget-form', 'submit', F.onForgetSubmit);
     on('forget-yes', 'click', F.onForgetYes);
     on('forget-no', 'click', F.onForgetNo);
-    on('kommun', 'change', F.renderOpenHelp);
+    on('kommun-name', 'input', F.onKommunInput);
+    F.loadMunicipalities();
     on('survey-form', 'submit', F.onSurveySubmit);
     on('restart-btn', 'click', F.onRestart);
     on('unavailable-back', 'click', F.onRestart);

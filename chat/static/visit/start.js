@@ -95,9 +95,58 @@
     if (topic) { hello.topic = topic; }
     var kommun = $('kommun').value;
     if (/^\d{4}$/.test(kommun)) { hello.kommun = kommun; }
+    var district = $('district') ? $('district').value : '';
+    if (district && hello.kommun) { hello.district = district; }
     var code = $('return-code').value.trim();
     if (code) { hello.return_code = code; }
     return hello;
+  }
+
+  // Every municipality from the server (GET /api/municipalities), searchable by name in a
+  // <datalist>; the hidden #kommun holds the code of the name typed or picked, and a city with
+  // districts offers them (GET /api/districts).
+  var KOMMUN_BY_NAME = {};
+
+  function loadMunicipalities() {
+    C.getJSON('/api/municipalities').then(function (data) {
+      var list = $('kommun-list');
+      (data && Array.isArray(data.municipalities) ? data.municipalities : []).forEach(function (m) {
+        KOMMUN_BY_NAME[String(m.name).toLocaleLowerCase('sv')] = String(m.code);
+        var opt = document.createElement('option');
+        opt.value = String(m.name);
+        if (list) { list.appendChild(opt); }
+      });
+      onKommunInput();
+    }).catch(function () { /* the picker stays empty: kommun is optional */ });
+  }
+
+  function onKommunInput() {
+    var typed = $('kommun-name') ? $('kommun-name').value.trim().toLocaleLowerCase('sv') : '';
+    var code = KOMMUN_BY_NAME[typed] || '';
+    if (code === $('kommun').value) { return; }
+    $('kommun').value = code;
+    loadDistricts(code);
+    F.renderOpenHelp();
+  }
+
+  function loadDistricts(code) {
+    var select = $('district');
+    if (!select) { return; }
+    while (select.options.length > 1) { select.remove(1); }
+    select.value = '';
+    show($('district-field'), false);
+    if (!code) { return; }
+    C.getJSON('/api/districts?kommun=' + encodeURIComponent(code)).then(function (data) {
+      if ($('kommun').value !== code) { return; }
+      var items = data && Array.isArray(data.districts) ? data.districts : [];
+      items.forEach(function (d) {
+        var opt = document.createElement('option');
+        opt.value = String(d.code);
+        opt.textContent = String(d.name);
+        select.appendChild(opt);
+      });
+      show($('district-field'), items.length > 0);
+    }).catch(function () { /* no districts offered: district is optional */ });
   }
 
   function onStartSubmit(event) {
@@ -121,5 +170,7 @@
   F.currentChannel = currentChannel;
   F.onChannelChange = onChannelChange;
   F.readStartForm = readStartForm;
+  F.loadMunicipalities = loadMunicipalities;
+  F.onKommunInput = onKommunInput;
   F.onStartSubmit = onStartSubmit;
 }(window.FristadVisit, window.FristadCommon));

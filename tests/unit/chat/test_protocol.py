@@ -10,6 +10,7 @@ from chat.protocol import (
     IllegalTransitionError,
     QueuedUpdateThrottle,
     SeqTracker,
+    departure_interval_secs,
     estimate_wait_secs,
     initial_state,
     needs_notice,
@@ -17,6 +18,7 @@ from chat.protocol import (
     session_info,
     transition,
     visitor_msg_refusal,
+    wait_for_position,
 )
 
 
@@ -85,6 +87,37 @@ class TestEta:
         assert first is not None
         assert third is not None
         assert third == pytest.approx(3 * first, abs=1)
+
+    def test_handling_time_and_counsellors_online_give_a_basis(self) -> None:
+        # No accepts in the last hour, but three chats were each held ten minutes and two
+        # counsellors are online: one comes free every five minutes.
+        handled = [600.0, 600.0, 600.0]
+        assert estimate_wait_secs(1, [], now=0.0, handling_secs=handled) is None
+        assert estimate_wait_secs(
+            2, [], now=0.0, handling_secs=handled, counsellors_online=2
+        ) == pytest.approx(600, abs=1)
+
+    def test_the_faster_measure_wins(self) -> None:
+        # Accepts came every 20 minutes (a quiet hour: they waited for arrivals), while the
+        # one counsellor online held each chat five minutes.
+        accepts = [0.0, 1200.0, 2400.0]
+        slow = departure_interval_secs(accepts, now=3600.0)
+        both = departure_interval_secs(
+            accepts, now=3600.0, handling_secs=[300.0] * 3, counsellors_online=1
+        )
+        assert slow == pytest.approx(1200.0)
+        assert both == pytest.approx(300.0)
+
+    def test_too_few_handling_samples_are_no_basis(self) -> None:
+        assert (
+            departure_interval_secs([], 0.0, handling_secs=[60.0, 60.0], counsellors_online=3)
+            is None
+        )
+
+    def test_no_estimate_before_the_front(self) -> None:
+        assert wait_for_position(0, 10.0) is None
+        assert wait_for_position(1, None) is None
+        assert wait_for_position(1, 0.2) == 1  # never "0 seconds"
 
 
 class TestQueuedThrottle:

@@ -124,7 +124,26 @@ class TestCounters:
             ("contacts_gender", "girl"),
             ("contacts_kommun", "0180"),
             ("contacts_topic", "control"),
+            ("contacts_district", "0180-not_given"),
         ]
+
+    def test_district_of_a_city_with_districts(self) -> None:
+        facts = ContactFacts(channel="youth", age="unsaid", kommun="1280", district="rosengard")
+        assert ("contacts_district", "1280-rosengard") in contact_counters(facts)
+
+    @pytest.mark.parametrize(
+        ("kommun", "district"),
+        [("2480", "centrum"), ("2480", None), (None, "rosengard"), ("9999", "rosengard")],
+    )
+    def test_no_district_outside_the_three_cities(
+        self, kommun: str | None, district: str | None
+    ) -> None:
+        facts = ContactFacts(channel="youth", age="unsaid", kommun=kommun, district=district)
+        assert [m for m, _ in contact_counters(facts) if m == "contacts_district"] == []
+
+    def test_an_unknown_district_counts_as_not_given(self) -> None:
+        facts = ContactFacts(channel="youth", age="unsaid", kommun="0180", district="angered")
+        assert ("contacts_district", "0180-not_given") in contact_counters(facts)
 
     def test_left_out_facts_count_as_not_given(self) -> None:
         counters = dict(contact_counters(ContactFacts(channel="youth", age="unsaid")))
@@ -225,6 +244,13 @@ class TestCsv:
         assert len(rows) == 29  # the zero is left out
         for row in rows:
             assert row["count"] == "<5" or (row["count"].isdigit() and int(row["count"]) >= 5)
+
+    def test_no_cell_can_run_as_a_formula(self) -> None:
+        span = DayRange(date(2025, 1, 1), date(2025, 1, 1))
+        counts = {("=cmd|' /C calc'!A0", "@SUM(A1)"): 9, ("contacts", "+46 8 123 45"): 7}
+        rows = list(csv.reader(io.StringIO(render_csv(span, counts))))
+        assert ["2025-01-01", "2025-01-01", "'=cmd|' /C calc'!A0", "'@SUM(A1)", "9"] in rows
+        assert ["2025-01-01", "2025-01-01", "contacts", "+46 8 123 45", "7"] in rows
 
     def test_empty_export_has_the_header(self) -> None:
         span = DayRange(date(2025, 1, 1), date(2025, 1, 1))

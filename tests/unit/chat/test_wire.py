@@ -66,6 +66,8 @@ class TestHello:
             ("gender", "x"),
             ("kommun", "18"),
             ("kommun", 180),
+            ("kommun", "9999"),
+            ("kommun", "0100"),
             ("profession", "astronaut"),
             ("resume", {"token": "t"}),
             ("resume", {"token": "", "last_seq": 0}),
@@ -86,6 +88,32 @@ class TestHello:
         )
         assert isinstance(frame, Hello)
         assert (frame.topic, frame.gender, frame.kommun) == ("forced_marriage", "girl", "0180")
+
+    def test_any_of_the_290_municipalities(self) -> None:
+        frame = parse_visitor_frame(json.dumps({**HELLO, "kommun": "2584"}))
+        assert isinstance(frame, Hello)
+        assert frame.kommun == "2584"
+
+    def test_district_of_the_municipality(self) -> None:
+        frame = parse_visitor_frame(
+            json.dumps({**HELLO, "kommun": "0180", "district": "rinkeby-kista"})
+        )
+        assert isinstance(frame, Hello)
+        assert (frame.kommun, frame.district) == ("0180", "rinkeby-kista")
+
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            {"district": "rinkeby-kista"},  # without kommun
+            {"kommun": "1480", "district": "rinkeby-kista"},  # another city's
+            {"kommun": "2480", "district": "centrum"},  # a municipality without districts
+            {"kommun": "0180", "district": "atlantis"},
+            {"kommun": "0180", "district": 3},
+        ],
+    )
+    def test_unknown_district_is_a_bad_field(self, extra: dict[str, object]) -> None:
+        error = _error(json.dumps({**HELLO, **extra}))
+        assert (error.code, error.field) == ("bad_field", "district")
 
 
 class TestText:

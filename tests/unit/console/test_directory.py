@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -106,7 +108,7 @@ class TestImport:
             row(id="no-name", name=""),  # 5
             row(id="good-1", name="Again"),  # 6
             row(id="bad-email", email="jour.example.se"),  # 7
-            row(id="bad-hours", hours="weekdays 8-17"),  # 8
+            row(id="bad-source", source="Socialtjänsten\x07"),  # 8
             '"short","row"',  # 9
             row(id="bad-date", checked="22/11/2026"),  # 10
             row(id="bad-web", web="www.example.se"),  # 11
@@ -123,12 +125,42 @@ class TestImport:
         assert lines[5] == "name: required, but empty"
         assert "already used on line 2" in lines[6]
         assert lines[7].startswith("email:")
-        assert lines[8].startswith("hours:")
+        assert lines[8].startswith("source:")
         assert lines[9] == f"expected {len(COLUMNS)} columns, got 2"
         assert lines[10].startswith("checked:")
         assert lines[11].startswith("web:")
         assert lines[12].startswith("id:")
         assert lines[13].startswith("contact:")
+
+    @pytest.mark.parametrize(
+        "source",
+        ["Socialtjänsten, telefon 2026-11-01", "Eget samtal med enhetschefen", "https://x.se/om"],
+    )
+    def test_source_takes_any_text(self, source: str) -> None:
+        report = parse_directory_csv(csv_text(row(id="s", source=source)))
+        assert report.errors == ()
+        assert report.orgs[0].source == source
+
+    @pytest.mark.parametrize(
+        "hours",
+        [
+            "mån-fre 09-17",
+            "mån\u2013fre 9\u201317",
+            "dygnet runt",
+            "vardagar",
+            "ring och fråga",
+            "x" * 900,
+        ],
+    )
+    def test_hours_never_refuse_a_row_and_are_kept_as_written(self, hours: str) -> None:
+        report = parse_directory_csv(csv_text(row(id="h", hours=hours)))
+        assert report.errors == ()
+        assert report.orgs[0].hours == hours
+        assert {"kind": "hours", "value": hours} in public_card(report.orgs[0])["contact"]
+
+    def test_hours_on_several_lines_become_one(self) -> None:
+        report = parse_directory_csv(csv_text(row(id="h", hours="mån-fre 9-17\nlör 10-14")))
+        assert report.orgs[0].hours == "mån-fre 9-17; lör 10-14"
 
     def test_line_numbers_count_quoted_newlines(self) -> None:
         text = csv_text(row(id="a", helps_with="två\nrader"), row(id="b", kommuner="99"))
@@ -145,6 +177,8 @@ class TestImport:
             ("*;0180", False),
             ("0299", False),
             ("01800", False),
+            ("0100", False),  # a real county prefix, but no such municipality
+            ("2584;1280;0980", True),
         ],
     )
     def test_kommun_codes(self, kommuner: str, ok: bool) -> None:
@@ -173,6 +207,25 @@ class TestImport:
         assert second.errors == ()
         assert second.orgs == first.orgs
         assert export_directory_csv(second.orgs) == exported
+
+    def test_export_marks_formulas_as_text_and_import_unmarks_them(self) -> None:
+        hostile = Org(
+            id="jouren",
+            name='=HYPERLINK("https://evil.test","Klicka")',
+            helps_with="@SUM(A1:A9)",
+            topics=("violence",),
+            kommuner=("0180",),
+            languages=("sv",),
+            phone="+46 8 123 45",
+            address="'=already quoted",
+        )
+        text = export_directory_csv([hostile])
+        (row,) = csv.DictReader(io.StringIO(text))
+        assert row["name"] == "'" + hostile.name
+        assert row["helps_with"] == "'@SUM(A1:A9)"
+        assert row["phone"] == "+46 8 123 45"
+        assert row["address"] == "''=already quoted"
+        assert parse_directory_csv(text).orgs == (hostile,)
 
     def test_export_header(self) -> None:
         assert export_directory_csv([]).splitlines() == [HEADER]
@@ -247,6 +300,23 @@ class TestStaffView:
         assert view["contact_person"] == "Kontaktperson Exempel"
         assert view["substitute_email"] == "ersattare@example.se"
         assert view["checked"] == "2026-11-22"
+        assert view["source"] == view["source_url"] == "https://example.se/om"
+
+    @pytest.mark.parametrize(
+        ("source", "link"),
+        [
+            ("https://kommun.se/stod", "https://kommun.se/stod"),
+            ("Socialtjänsten, telefon 2026-11-01", None),
+            ("http://kommun.se/stod", None),
+            ("javascript:alert(1)", None),
+            ("https://a.se/ och https://b.se/", None),
+            ("", None),
+        ],
+    )
+    def test_source_is_a_link_only_when_https(self, source: str, link: str | None) -> None:
+        org = parse_directory_csv(csv_text(row(id="s", source=source))).orgs[0]
+        assert staff_view(org)["source_url"] == link
+        assert staff_view(org)["source"] == source
 
 
 ORGS = parse_directory_csv(
@@ -333,6 +403,15 @@ class TestIsOpen:
 
     def test_unknown_hours_are_not_open(self) -> None:
         assert not is_open(ORGS[2], datetime(2026, 11, 24, 12, 0, tzinfo=STOCKHOLM))
+
+    def test_swedish_hours_as_a_centre_writes_them(self) -> None:
+        org = parse_directory_csv(csv_text(row(id="s", hours="mån-fre 09-17"))).orgs[0]
+        assert is_open(org, datetime(2026, 11, 24, 12, 0, tzinfo=STOCKHOLM))
+        assert not is_open(org, datetime(2026, 11, 28, 12, 0, tzinfo=STOCKHOLM))
+
+    def test_unreadable_hours_are_unknown_not_open(self) -> None:
+        org = parse_directory_csv(csv_text(row(id="s", hours="enligt överenskommelse"))).orgs[0]
+        assert not is_open(org, datetime(2026, 11, 24, 12, 0, tzinfo=STOCKHOLM))
 
     def test_naive_datetime_is_refused(self) -> None:
         with pytest.raises(ValueError, match="aware"):

@@ -35,3 +35,8 @@ def test_plain_values_and_phone_numbers_stay_as_they_are(cell: str) -> None:
 
 def test_a_quote_that_marks_nothing_is_kept() -> None:
     assert restore_cell("'hej") == "'hej"
+
+
+@pytest.mark.parametrize("cell", ["'=x", "''@SUM(A1)", "'+46 8 123 45", "'", "''", "'hej"])
+def test_values_that_begin_with_the_marker_round_trip(cell: str) -> None:
+    assert restore_cell(neutralise_cell(cell)) == cell
