@@ -1,6 +1,8 @@
 /* The one chat socket: open, send, reconnect and resume, give up. */
 (function (F, C) {
   'use strict';
+  // protocol.md, close codes: 4000 "replaced", the chat was taken over by a newer connection.
+  var CLOSE_REPLACED = 4000;
   var S = F.S, t = F.t, $ = C.$, show = C.show;
 
   function socketUrl() {
@@ -51,9 +53,13 @@
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       if (frame && typeof frame.type === 'string') { F.handleFrame(frame); }
     };
-    ws.onclose = function () {
+    ws.onclose = function (event) {
       if (S.ws !== ws) { return; }
       S.ws = null;
+      if (event && event.code === CLOSE_REPLACED) {
+        onReplaced();
+        return;
+      }
       onSocketClosed(ws);
     };
     ws.onerror = function () { /* onclose follows */ };
@@ -81,7 +87,18 @@
 
   function endedForGood() {
     return S.phase === 'ended' || S.phase === 'exited' || S.phase === 'unavailable' ||
-      S.phase === 'failed' || S.phase === 'start';
+      S.phase === 'failed' || S.phase === 'replaced' || S.phase === 'start';
+  }
+
+  // A newer connection of this visitor (another tab, or this page after a resume elsewhere)
+  // took the chat over: say so plainly and stay quiet, for reconnecting would take it back.
+  function onReplaced() {
+    closeSocket();
+    S.phase = 'replaced';
+    F.setPhase('replaced');
+    show($('typing'), false);
+    show($('end-confirm'), false);
+    F.setAlert(t('replaced'), 'replaced');
   }
 
   function onSocketClosed() {
@@ -118,6 +135,7 @@
     restart.focus();
   }
 
+  F.onReplaced = onReplaced;
   F.socketUrl = socketUrl;
   F.startChat = startChat;
   F.openSocket = openSocket;

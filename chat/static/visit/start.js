@@ -43,6 +43,18 @@
     });
   }
 
+  // How many wait and how long a newcomer would wait, on the channel chosen (GET /api/status).
+  function waitParts(st, channel) {
+    var parts = [];
+    var waiting = st.queue && typeof st.queue[channel] === 'number' ? st.queue[channel] : 0;
+    if (waiting > 0) { parts.push(t('statusWaiting', { n: waiting })); }
+    var byChannel = st.eta_s_by_channel || {};
+    var eta = typeof byChannel[channel] === 'number' ? byChannel[channel]
+      : (channel === 'youth' ? st.eta_s : null);
+    if (typeof eta === 'number' && eta >= 0) { parts.push(F.etaText(eta)); }
+    return parts;
+  }
+
   function renderOpenStatus() {
     var node = $('open-status');
     if (!node) { return; }
@@ -51,6 +63,7 @@
     var parts = [];
     if (st.open) {
       parts.push(t('statusOpen'));
+      parts = parts.concat(waitParts(st, currentChannel()));
     } else {
       parts.push(t('statusClosed'));
       if (st.opens) {
@@ -69,6 +82,7 @@
   }
 
   function onChannelChange() {
+    renderOpenStatus();
     var pro = currentChannel() === 'professional';
     show($('age-field'), !pro);
     show($('profession-field'), pro);

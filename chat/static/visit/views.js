@@ -61,6 +61,12 @@
     if (node.textContent !== text) { node.textContent = text; }
   }
 
+  // "About N minutes": whole minutes, never less than one (the estimate is rough anyway).
+  function etaText(seconds) {
+    var minutes = Math.max(1, Math.round(seconds / 60));
+    return minutes === 1 ? t('etaOne') : t('eta', { min: minutes });
+  }
+
   function queueText() {
     var q = S.queue || {};
     var parts = [];
@@ -69,10 +75,7 @@
     } else if (typeof q.position === 'number') {
       parts.push(t('queued', { pos: q.position }));
     }
-    if (typeof q.eta_s === 'number' && q.eta_s >= 0) {
-      var minutes = Math.max(1, Math.round(q.eta_s / 60));
-      parts.push(minutes === 1 ? t('etaOne') : t('eta', { min: minutes }));
-    }
+    if (typeof q.eta_s === 'number' && q.eta_s >= 0) { parts.push(etaText(q.eta_s)); }
     parts.push(t('queuedWrite'));
     return parts.join(' ');
   }
@@ -90,6 +93,7 @@
   F.resetChatView = resetChatView;
   F.setAlert = setAlert;
   F.renderChatStatus = renderChatStatus;
+  F.etaText = etaText;
   F.queueText = queueText;
   F.setPhase = setPhase;
 }(window.FristadVisit, window.FristadCommon));
