@@ -1,8 +1,9 @@
 """Starlette routes for the knowledge bank: visitor pages, the JSON the chat page uses, and
 (via `kb.editing`) the staff editing flow.
 
-Visitor side: no cookie, `Cache-Control: no-store`, no inline script or style, a neutral
-title, the quick exit on every page. Staff-only articles answer 404 to anyone else, so their
+Visitor side: no cookie, `Cache-Control: no-store`, no script loaded from a URL (the quick
+exit is inline, allowed by its CSP hash), no inline style, a neutral title, the quick exit on
+every page. Staff-only articles answer 404 to anyone else, so their
 existence is not revealed.
 """
 
@@ -19,7 +20,7 @@ from kb.article import DEFAULT_LANG, LANGS, TOPIC_CODES, Article
 from kb.bank import KnowledgeBank, SearchResult
 from kb.editing import EditAudit, EditingEndpoints, no_audit
 from kb.live import LiveBank
-from kb.pages import NO_STORE, render_page
+from kb.pages import DEFAULT_CHROME, NO_STORE, PageChrome
 from kb.query import MAX_QUERY_CHARS
 from kb.store import KbStore
 from security.roles import StaffIdentity
@@ -35,10 +36,14 @@ def create_kb_routes(
     current_staff: CurrentStaff,
     store: KbStore | None = None,
     audit: EditAudit = no_audit,
+    chrome: PageChrome = DEFAULT_CHROME,
 ) -> list[BaseRoute]:
-    """Routes for `GET /kb/`, `/kb/search`, `/kb/{lang}/{slug}`, `/api/kb/*` and `/kb/edit/*`."""
+    """Routes for `GET /kb/`, `/kb/search`, `/kb/{lang}/{slug}`, `/api/kb/*` and `/kb/edit/*`.
+
+    ``chrome`` carries the quick exit's target and inline script (the composition root's).
+    """
     live = LiveBank(bank, store)
-    visitor = VisitorEndpoints(live, current_staff)
+    visitor = VisitorEndpoints(live, current_staff, chrome)
     editing = EditingEndpoints(live, current_staff, store, audit)
     return [
         *editing.routes(),
@@ -72,9 +77,12 @@ def _summary_result(article: Article) -> SearchResult:
 
 
 class VisitorEndpoints:
-    def __init__(self, live: LiveBank, current_staff: CurrentStaff) -> None:
+    def __init__(
+        self, live: LiveBank, current_staff: CurrentStaff, chrome: PageChrome = DEFAULT_CHROME
+    ) -> None:
         self._live = live
         self._current_staff = current_staff
+        self._render = chrome.render
 
     async def _is_staff(self, request: Request) -> bool:
         return await self._current_staff(request) is not None
@@ -90,7 +98,7 @@ class VisitorEndpoints:
             ]
             if articles:
                 groups.append((audience, articles))
-        return render_page("index.html", lang, groups=groups, languages=bank.languages())
+        return self._render("index.html", lang, groups=groups, languages=bank.languages())
 
     async def search_page(self, request: Request) -> Response:
         lang = _lang_param(request) or DEFAULT_LANG
@@ -98,7 +106,7 @@ class VisitorEndpoints:
         staff = await self._is_staff(request)
         bank = await self._live.current()
         results = bank.search(q, lang, staff, SEARCH_RESULTS) if q.strip() else []
-        return render_page("search.html", lang, q=q, results=results)
+        return self._render("search.html", lang, q=q, results=results)
 
     async def article_page(self, request: Request) -> Response:
         staff_identity = await self._current_staff(request)
@@ -109,8 +117,8 @@ class VisitorEndpoints:
         )
         if article is None:
             lang = _lang_param(request) or DEFAULT_LANG
-            return render_page("not_found.html", lang, status_code=404)
-        return render_page(
+            return self._render("not_found.html", lang, status_code=404)
+        return self._render(
             "article.html",
             article.lang,
             article=article,

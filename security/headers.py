@@ -26,19 +26,23 @@ __all__ = [
     "X_CONTENT_TYPE_OPTIONS",
     "X_FRAME_OPTIONS",
     "SecurityHeadersMiddleware",
+    "content_security_policy",
     "is_visitor_path",
 ]
 
 #: Nothing is cached, by the browser or any proxy: a shared family computer must not keep a
 #: copy of a page a young person looked at.
 CACHE_CONTROL = "no-store"
-#: Only our own scripts, styles, images, fonts and WebSocket; no inline script, no framing,
-#: no <base> tricks, forms post only to us.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+_CSP_BEFORE_SCRIPTS = "default-src 'none'; script-src 'self'"
+_CSP_AFTER_SCRIPTS = (
+    "; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
+#: Only our own scripts, styles, images, fonts and WebSocket; no framing, no <base> tricks,
+#: forms post only to us. Inline scripts only by their hash (see content_security_policy),
+#: never 'unsafe-inline'.
+CONTENT_SECURITY_POLICY = _CSP_BEFORE_SCRIPTS + _CSP_AFTER_SCRIPTS
 #: Leaving for a help link must not tell the other site where the visitor came from.
 REFERRER_POLICY = "no-referrer"
 X_CONTENT_TYPE_OPTIONS = "nosniff"
@@ -78,6 +82,27 @@ _SET_COOKIE = b"set-cookie"
 _RESPONSE_START_TYPES = frozenset({"http.response.start", "websocket.http.response.start"})
 
 
+def content_security_policy(script_hashes: tuple[str, ...] = ()) -> str:
+    """The policy, allowing the inline scripts whose hashes are given and no other.
+
+    Args:
+        script_hashes: CSP hash sources (``'sha256-...'``, see :func:`security.inline.csp_hash`)
+            of the scripts the service's pages carry inline (issue 8: a script loaded from a
+            URL leaves a code-cache entry naming the site).
+
+    Returns:
+        :data:`CONTENT_SECURITY_POLICY` with the hashes added to ``script-src``.
+
+    Raises:
+        ValueError: a hash is not a quoted ``sha256-`` source.
+    """
+    for source in script_hashes:
+        if not (source.startswith("'sha256-") and source.endswith("'") and " " not in source):
+            raise ValueError(f"not a CSP hash source: {source!r}")
+    extra = "".join(" " + source for source in script_hashes)
+    return _CSP_BEFORE_SCRIPTS + extra + _CSP_AFTER_SCRIPTS
+
+
 def is_visitor_path(path: str) -> bool:
     """Tell whether a request path is on the visitor side.
 
@@ -112,13 +137,22 @@ class SecurityHeadersMiddleware:
         app: The ASGI application to wrap.
         hsts: Send ``Strict-Transport-Security``. Enable it only when the service is reached
             over HTTPS: browsers then refuse plain HTTP to the host for two years.
+        script_hashes: Hash sources of the inline scripts the pages carry, added to
+            ``script-src`` (see :func:`content_security_policy`).
     """
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, hsts: bool = False, script_hashes: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.hsts = hsts
+        policy = content_security_policy(script_hashes)
         headers = [
-            (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS
+            (
+                name.encode("latin-1"),
+                (policy if name == "content-security-policy" else value).encode("latin-1"),
+            )
+            for name, value in SECURITY_HEADERS
         ]
         if hsts:
             headers.append(

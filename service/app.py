@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import redis.asyncio as aioredis
 import structlog
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -35,6 +36,7 @@ from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
 from chat.topics import LANGS, PROFESSIONS, TOPICS, label
+from chat.visit_page import VisitPage
 from counsellor_console.account_routes import create_account_routes
 from counsellor_console.admin_routes import create_staff_admin_routes
 from counsellor_console.audit_store import AuditLog, edit_audit
@@ -50,6 +52,7 @@ from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, create_console_routes, session_of_cookie
 from kb.bank import KnowledgeBank
+from kb.pages import PageChrome
 from kb.store import KbStore
 from kb.web import create_kb_routes
 from security.address import AddressHasher
@@ -76,10 +79,17 @@ def _lang(request: Request) -> str:
     return lang if lang in LANGS else "sv"
 
 
-def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
+def _visitor_routes(settings: Settings, ops: Conversations, page: VisitPage) -> list[BaseRoute]:
     chat_config: ChatConfig = settings.chat
+    # Our own files, read and hashed at start-up; never anything from a request.
+    head_scripts = Markup(page.head_html)  # noqa: S704
+    body_scripts = {
+        lang.code: Markup(page.body_html(lang.code))  # noqa: S704
+        for lang in page.languages
+    }
 
     async def visit_page(request: Request) -> Response:
+        lang = page.chosen(request.query_params.get("lang"))
         return VISITOR_TEMPLATES.TemplateResponse(
             request,
             "visit.html",
@@ -87,8 +97,19 @@ def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
                 "exit_url": settings.exit_url,
                 "notices": all_reporting_duty_texts(),
                 "langs": list(LANGS),
+                "lang": page.strings.language(lang),
+                "languages": page.languages,
+                "limits": page.limits,
+                "head_scripts": head_scripts,
+                "body_scripts": body_scripts[lang],
             },
         )
+
+    async def strings(request: Request) -> Response:
+        lang = request.query_params.get("lang", "")
+        if not page.strings.offers(lang):
+            return JSONResponse({"error": "unknown lang"}, status_code=404)
+        return JSONResponse(page.strings_json(lang))
 
     async def topics(request: Request) -> Response:
         lang = _lang(request)
@@ -143,6 +164,7 @@ def _visitor_routes(settings: Settings, ops: Conversations) -> list[BaseRoute]:
         Route("/api/professions", professions, methods=["GET"]),
         Route("/api/survey", survey, methods=["GET"]),
         Route("/api/status", status, methods=["GET"]),
+        Route("/api/strings", strings, methods=["GET"]),
         Route("/exit", exit_page, methods=["GET", "POST"]),
         *create_municipality_routes(),
     ]
@@ -266,8 +288,10 @@ def create_app(settings: Settings) -> Starlette:
     async def metrics() -> Response:
         return await metrics_response(ops, staff_store)
 
+    page = VisitPage(resume_grace_s=settings.chat.resume_grace_secs)
+    kb_chrome = PageChrome(exit_url=settings.exit_url, head_html=page.head_html)
     routes: list[BaseRoute] = [
-        *_visitor_routes(settings, ops),
+        *_visitor_routes(settings, ops, page),
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins, audit),
         *create_account_routes(gate, Accounts(staff_store), audit, origins),
@@ -276,12 +300,23 @@ def create_app(settings: Settings) -> Starlette:
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time), audit),
         *create_kb_routes(
-            KnowledgeBank.default(), current_staff, KbStore(redis), edit_audit(audit)
+            KnowledgeBank.default(),
+            current_staff,
+            KbStore(redis),
+            edit_audit(audit),
+            kb_chrome,
         ),
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
         Mount(
             "/static/visit", StaticFiles(directory=ROOT / "chat" / "static"), name="static-visit"
+        ),
+        # The shared helpers, for the staff pages' ES-module imports (the visitor's pages
+        # carry them inline).
+        Mount(
+            "/static/common",
+            StaticFiles(directory=ROOT / "chat" / "static" / "common"),
+            name="static-common",
         ),
         Mount(
             "/static/console",
@@ -317,7 +352,7 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(CsrfMiddleware, tokens=csrf, session_of=session_of_cookie)
     app.add_middleware(AddressRateLimitMiddleware, limits=address_limits)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts, script_hashes=page.hashes)
     # Outside the headers middleware: what it adds (Cache-Control: no-store, CSP) is kept.
     app.add_middleware(CompressPublicResponses)
     app.add_middleware(

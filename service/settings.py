@@ -160,6 +160,7 @@ class Settings:
         return RedisTarget(
             self.redis_url, self.redis_sentinels, self.redis_service, self.redis_password
         )
+
     staff: StaffPolicy = field(default_factory=StaffPolicy)
     public_url: str = DEFAULT_PUBLIC_URL
 

@@ -2,7 +2,14 @@
  * The counsellor console. Plain JS, no framework, no build step.
  * Speaks shared/spec/protocol.md ("Console endpoint"); the staff session cookie goes with
  * the WebSocket handshake by itself.
+ *
+ * An ES module (console.html loads it with type="module"): the helpers it shares with the
+ * visitor's page come from chat/static/common/, served at /static/common/, one copy for both.
  */
+import { $, el, clear, show } from '/static/common/dom.js';
+import { codePoints, formatTime as formatTimeIn, newClientId } from '/static/common/text.js';
+import { getJSON as getJSONWith } from '/static/common/http.js';
+
 (function () {
   'use strict';
 
@@ -72,28 +79,6 @@
   };
 
   // ---------------------------------------------------------------- helpers
-  function $(id) { return document.getElementById(id); }
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) { node.className = cls; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
-
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-
-  function show(node, on) { if (node) { node.hidden = !on; } }
-
-  function newClientId() {
-    if (window.crypto && typeof window.crypto.randomUUID === 'function') {
-      return window.crypto.randomUUID();
-    }
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
-  }
-
   function formatWait(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
     var m = Math.floor(seconds / 60);
@@ -104,15 +89,7 @@
     return m + ':' + (s < 10 ? '0' : '') + s;
   }
 
-  function formatTime(ts) {
-    var d = ts ? new Date(ts) : new Date();
-    if (isNaN(d.getTime())) { d = new Date(); }
-    try {
-      return new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit' }).format(d);
-    } catch (e) {
-      return '';
-    }
-  }
+  function formatTime(ts) { return formatTimeIn(ts, 'sv-SE'); }
 
   function shortId(id) { return String(id || '').slice(-6); }
 
@@ -124,8 +101,6 @@
     S.toastTimer = window.setTimeout(function () { show(node, false); }, TOAST_MS);
   }
 
-  function codePoints(text) { return Array.from(text).length; }
-
   // Every state-changing request carries the page's CSRF token (surface.md, Additions).
   function csrfHeaders(headers) {
     var meta = document.querySelector('meta[name="csrf-token"]');
@@ -133,13 +108,8 @@
     return headers;
   }
 
-  function getJSON(path) {
-    return window.fetch(path, { cache: 'no-store', credentials: 'same-origin', headers: { Accept: 'application/json' } })
-      .then(function (resp) {
-        if (!resp.ok) { throw new Error('http ' + resp.status); }
-        return resp.json();
-      });
-  }
+  // Staff routes need the session cookie.
+  function getJSON(path) { return getJSONWith(path, 'same-origin'); }
 
   // ---------------------------------------------------------------- socket
   function socketUrl() {

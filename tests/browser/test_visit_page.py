@@ -80,9 +80,8 @@ async def test_page_loads_quietly(visit: Visit) -> None:
 
     assert await page.title() == "Chatt"
     assert await page.get_attribute("html", "lang") == "sv"
-    icon = await page.get_attribute("link[rel=icon]", "href")
-    assert icon is not None
-    assert icon.startswith("data:image/svg+xml,")
+    # An empty icon: no /favicon.ico request, and nothing for the Favicons database to keep.
+    assert await page.get_attribute("link[rel=icon]", "href") == "data:,"
     await expect(page.locator("[data-quick-exit]")).to_be_visible()
     await expect(page.locator("#topic option")).not_to_have_count(1)  # topics came from the API
     await expect(page.locator("#notices [data-notice-lang=sv]")).not_to_be_empty()
@@ -91,12 +90,29 @@ async def test_page_loads_quietly(visit: Visit) -> None:
         assert await fields.nth(i).get_attribute("autocomplete") == "off"
         assert await fields.nth(i).get_attribute("spellcheck") == "false"
 
+    # No script from a URL: each one would leave a code-cache entry naming the site.
+    await expect(page.locator("script[src]")).to_have_count(0)
+    # The page carries only its own language's strings; another is fetched on a switch.
+    data = await page.evaluate("JSON.parse(document.getElementById('page-data').textContent)")
+    assert data["lang"] == "sv"
+    assert data["strings"]["start"] == "Starta chatten"
+    assert "Start the chat" not in await page.content()
+    codes = [language["code"] for language in data["languages"]]
+    assert codes[:3] == ["sv", "en", "ar"]
+    await expect(page.locator(".lang-btn")).to_have_count(len(codes))
+    entries = await page.evaluate("history.length")
+
     await page.click(".lang-btn[data-lang=ar]")
-    assert await page.get_attribute("html", "dir") == "rtl"
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     assert await page.get_attribute("html", "lang") == "ar"
+    await expect(page.locator("#start-btn")).to_have_text("ابدأ الدردشة")
     await expect(page.locator("#notices [data-notice-lang=ar]")).to_be_visible()
+    assert "/api/strings?lang=ar" in visit.local_requests
     await page.click(".lang-btn[data-lang=sv]")
-    assert await page.get_attribute("html", "dir") == "ltr"
+    await expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    await expect(page.locator("#start-btn")).to_have_text("Starta chatten")
+    assert visit.local_requests.count("/api/strings?lang=sv") == 0  # it had them already
+    assert await page.evaluate("history.length") == entries
 
     await visit.settle()
     assert visit.console_errors == []

@@ -49,6 +49,7 @@ ROUTES: Final[list[tuple[str, str, tuple[str, str, str, str]]]] = [
     ("GET", "/api/survey", (OK, OK, OK, OK)),
     ("GET", "/api/professions", (OK, OK, OK, OK)),
     ("GET", "/api/status", (OK, OK, OK, OK)),
+    ("GET", "/api/strings?lang=en", (OK, OK, OK, OK)),
     ("GET", "/api/help/open", (OK, OK, OK, OK)),
     ("GET", "/api/municipalities", (OK, OK, OK, OK)),
     ("GET", "/api/districts?kommun=0180", (OK, OK, OK, OK)),

@@ -54,6 +54,7 @@ VISITOR_JSON_ROUTES: Final = {
     "/api/professions": ("lang",),
     "/api/kb/articles": ("topic", "lang"),
     "/api/help/open": ("kommun", "topic"),
+    "/api/strings": ("lang",),
     "/api/municipalities": ("lang",),
     "/api/districts": ("kommun",),
 }

@@ -1,8 +1,8 @@
 /*
  * Quick exit: leave the page at once, without a trace we can avoid.
  *
- * Standalone on purpose: the chat page and the knowledge bank both include it, and it must
- * work even when every other script on the page failed.
+ * Standalone on purpose: the chat page and the knowledge bank both carry it (inline, as their
+ * first script), and it must work even when every other script on the page failed.
  *
  * Triggers: a click on any element with `data-quick-exit`, or pressing Shift three times
  * within a second (as GOV.UK's "Exit this page" does).
@@ -10,8 +10,11 @@
  * What it does, in this order:
  *   1. dispatches a `quickexit` event on window (the chat tells the server and closes its socket);
  *   2. empties the page and its title, so nothing shows while the next page loads;
- *   3. asks /exit to clear site data (keepalive, so it survives the navigation);
- *   4. replaces the current history entry with the exit URL (Back does not return here).
+ *   3. replaces the current history entry with the exit URL (Back does not return here), at once.
+ *
+ * It no longer asks /exit for Clear-Site-Data: the pages store nothing for it to clear, and in
+ * Chromium the header itself writes a client-hints entry naming the site into the profile's
+ * Preferences (tests/browser/test_no_trace_on_disk.py; docs/security.md).
  */
 (function () {
   'use strict';
@@ -31,8 +34,6 @@
     return url;
   }
 
-  var EXIT_WAIT_MS = 400;
-
   function quickExit(event) {
     if (event && typeof event.preventDefault === 'function') {
       event.preventDefault();
@@ -51,32 +52,7 @@
         document.body.innerHTML = '';
       }
     } catch (e) { /* keep going */ }
-    // The screen is already blank. Give /exit (Clear-Site-Data) a moment to land before the
-    // page goes, so the browser clears what it keeps for the site, but never wait long.
-    var left = false;
-    function leave() {
-      if (left) { return; }
-      left = true;
-      window.location.replace(url);
-    }
-    window.setTimeout(leave, EXIT_WAIT_MS);
-    try {
-      var pending = window.fetch('/exit', {
-        method: 'GET',
-        keepalive: true,
-        cache: 'no-store',
-        credentials: 'same-origin',
-        redirect: 'error',
-        referrerPolicy: 'no-referrer'
-      });
-      if (pending && typeof pending.then === 'function') {
-        pending.then(leave, leave);
-      } else {
-        leave();
-      }
-    } catch (e) {
-      leave();
-    }
+    window.location.replace(url);
   }
 
   document.addEventListener('click', function (event) {
