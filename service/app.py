@@ -39,6 +39,7 @@ from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
 from counsellor_console.metrics import metrics_response
 from counsellor_console.monitor import Monitor, create_admin_routes
+from counsellor_console.network.routes import Network
 from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, create_console_routes
@@ -160,12 +161,13 @@ def _ops_routes(
     ]
 
 
-async def purge_on_schedule(store: ChatStore) -> None:
+async def purge_on_schedule(store: ChatStore, network: Network | None = None) -> None:
     """Apply the retention policy every hour (also `fristad purge`); TTLs do the rest."""
     while running():
         await asyncio.sleep(PURGE_INTERVAL_SECS)
         try:
             shredded = await store.purge_expired()
+            shredded += await network.purge_expired() if network else 0
         except Exception as exc:
             log.warning("purge_failed", error=type(exc).__name__)
             continue
@@ -201,6 +203,9 @@ def create_app(settings: Settings) -> Starlette:
     directory = DirectoryStore(redis)
     gate = StaffGate(staff_store)
     audit = AuditLog(redis)
+    network = Network.open(
+        redis, master_key, settings.experts_retention_secs, settings.talk_request_retention_secs
+    )
     origins = frozenset(settings.allowed_origins)
     address_limits = AddressLimits(
         redis,
@@ -241,6 +246,7 @@ def create_app(settings: Settings) -> Starlette:
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time)),
         *create_kb_routes(KnowledgeBank.default(), current_staff, KbStore(redis)),
+        *network.routes(gate, audit),
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
         Mount(
@@ -262,7 +268,7 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(visitor.keep_chats_alive(), name="liveness"),
             asyncio.create_task(console.broadcast_queue(), name="queue-broadcast"),
             asyncio.create_task(console.keep_presence(), name="presence"),
-            asyncio.create_task(purge_on_schedule(store), name="purge"),
+            asyncio.create_task(purge_on_schedule(store, network), name="purge"),
         ]
         log.info("service_started", dev=settings.dev)
         try:

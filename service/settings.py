@@ -22,6 +22,8 @@ from chat.config import (
     ChatConfig,
 )
 from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
+from counsellor_console.network.agenda import DEFAULT_TALK_RETENTION_SECS
+from counsellor_console.network.experts import DEFAULT_EXPERTS_RETENTION_SECS
 from security.address_limits import (
     DEFAULT_HTTP_REQUESTS_PER_MINUTE,
     DEFAULT_MAX_SOCKETS_PER_ADDRESS,
@@ -75,6 +77,14 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
         "new chats a minute from one address",
         str(DEFAULT_NEW_CHATS_PER_MINUTE),
     ),
+    "FRISTAD_EXPERTS_RETENTION_S": (
+        "seconds an experts' thread is kept after its last post or its closing",
+        str(DEFAULT_EXPERTS_RETENTION_SECS),
+    ),
+    "FRISTAD_TALK_REQUEST_RETENTION_S": (
+        "seconds a school's talk request is kept (30 days at most once answered)",
+        str(DEFAULT_TALK_RETENTION_SECS),
+    ),
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
@@ -98,6 +108,8 @@ class Settings:
     address_sockets: int = DEFAULT_MAX_SOCKETS_PER_ADDRESS
     address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
     address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
+    experts_retention_secs: int = DEFAULT_EXPERTS_RETENTION_SECS
+    talk_request_retention_secs: int = DEFAULT_TALK_RETENTION_SECS
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -198,6 +210,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
         ),
         return_code_ttl_secs=_int(
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
+        ),
+        experts_retention_secs=_int(
+            env, "FRISTAD_EXPERTS_RETENTION_S", DEFAULT_EXPERTS_RETENTION_SECS, minimum=60
+        ),
+        talk_request_retention_secs=_int(
+            env, "FRISTAD_TALK_REQUEST_RETENTION_S", DEFAULT_TALK_RETENTION_SECS, minimum=60
         ),
     )
 

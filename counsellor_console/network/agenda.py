@@ -28,6 +28,8 @@ MAX_EVENTS: Final = 2_000
 EVENT_KEPT_AFTER_END_SECS: Final = 400 * 24 * 3600
 #: The feeds and the public page show events from this long ago.
 FEED_PAST_DAYS: Final = 30
+#: A school's talk request is kept this long by default (FRISTAD_TALK_REQUEST_RETENTION_S).
+DEFAULT_TALK_RETENTION_SECS: Final = 90 * 24 * 3600
 PRODID: Final = "-//Fristad//Kalender//SV"
 UID_DOMAIN: Final = "fristad.calendar"
 

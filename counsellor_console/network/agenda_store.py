@@ -43,7 +43,6 @@ TALKS_KEY: Final = f"{PREFIX}talks"
 MAX_TALK_REQUESTS: Final = 300
 #: An answered request is needed a little longer (to plan the visit), then no more.
 ANSWERED_KEPT_SECS: Final = 30 * 24 * 3600
-DEFAULT_TALK_RETENTION_SECS: Final = 90 * 24 * 3600
 
 
 def event_key(event_id: str) -> str:

@@ -19,8 +19,12 @@ from counsellor_console.directory import Org
 from security.spreadsheet import neutralise_cell
 
 SLOTS: Final = {"representative": "Representant", "substitute": "Ersättare"}
-CONTACT_FIELDS: Final = {"name": ("Namn", 120), "title": ("Befattning", 120),
-                         "email": ("E-post", 200), "phone": ("Telefon", 40)}  # fmt: skip
+CONTACT_FIELDS: Final = {
+    "name": ("Namn", 120),
+    "title": ("Befattning", 120),
+    "email": ("E-post", 200),
+    "phone": ("Telefon", 40),
+}
 CSV_HEADER: Final = ("org_id", "organisation", "slot", "name", "title", "email", "phone")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 

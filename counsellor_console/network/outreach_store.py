@@ -70,8 +70,13 @@ class OutreachStore:
             held = date.fromisoformat(r["held"])
             out.append(
                 Activity(
-                    r["id"], held, r["kind"], r["kommun"], r["audience"], r["attended"],
+                    r["id"],
+                    held,
+                    r["kind"],
+                    r["kommun"],
+                    r["audience"],
+                    r["attended"],
                     r["logged_by"],
                 )
-            )  # fmt: skip
+            )
         return out
