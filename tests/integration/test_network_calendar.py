@@ -92,6 +92,8 @@ def test_the_public_page_follows_the_visitor_rules(team: Team) -> None:
             assert resp.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
             assert "set-cookie" not in resp.headers
         page = visitor.get("/calendar").text
+        bank = visitor.get("/kb/").text
+    assert 'href="/calendar"' in bank  # the knowledge bank links the public calendar
     assert "/static/visit/quickexit.js" in page  # the quick exit, as on every kb page
     assert not re.search(
         r"""(src|href)=["']https?://""", page.replace('href="https://www.smhi.se/"', "")
