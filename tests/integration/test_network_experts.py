@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import httpx
 import redis
@@ -12,7 +13,7 @@ import redis
 from counsellor_console.network.experts_store import INDEX_KEY, posts_key, thread_key
 from tests.integration.conftest import Team
 from tests.integration.test_encryption_at_rest import all_elements, plaintext_hits
-from tests.support.server import run_cli
+from tests.support.server import RunningServer, run_cli
 
 EXPERTS = "/console/network/experts"
 # 19121212-1212: the Tax Agency's example number, valid checksum.
@@ -156,3 +157,24 @@ def test_a_foreign_origin_cannot_post(team: Team) -> None:
         team.http["anna"], EXPERTS, "https://evil.example", topic="cases", title="x", text="y"
     )
     assert resp.status_code == 403
+
+
+def test_the_centres_retention_setting_is_applied_and_closing_restarts_it(
+    team: Team, redis_url: str, module_server_factory: Callable[..., RunningServer]
+) -> None:
+    short = module_server_factory(FRISTAD_EXPERTS_RETENTION_S="120")
+    cookies = dict(team.http["anna"].cookies.items())
+    with httpx.Client(base_url=short.base_url, cookies=cookies, follow_redirects=False) as anna:
+        resp = post(anna, EXPERTS, short.origin, topic="law", title="Kort", text=CLEAN_POST)
+        assert resp.status_code == 303
+        thread = resp.headers["location"].rsplit("/", 1)[1]
+        client = redis.Redis.from_url(redis_url, decode_responses=True)
+        try:
+            assert 60 < client.ttl(thread_key(thread)) <= 120
+            client.expire(thread_key(thread), 5)  # as if most of the time had passed
+            client.expire(posts_key(thread), 5)
+            assert post(anna, f"{EXPERTS}/{thread}/close", short.origin).status_code == 303
+            for key in (thread_key(thread), posts_key(thread)):
+                assert 60 < client.ttl(key) <= 120
+        finally:
+            client.close()
