@@ -83,6 +83,14 @@ async def test_a_public_event_is_in_the_feed_and_a_partners_only_one_is_not(
         events = visitor.locator(".calendar-events")
         await expect(events).to_contain_text("Öppen föreläsning om heder", timeout=WAIT_MS)
         await expect(events).not_to_contain_text("Partnerträff om samverkan")
+        talk = visitor.locator("form.talk-form")
+        await talk.locator("input[name=school]").fill("Byskolan")
+        await talk.locator("input[name=contact_name]").fill("Rektorn")
+        await talk.locator("input[name=contact]").fill("rektor@example.org")
+        await talk.locator("button[type=submit]").click()
+        await expect(visitor.locator("#talk [role=status]")).to_contain_text(
+            "Tack", timeout=WAIT_MS
+        )
         feed = await visitor.request.get(fresh.base_url + "/calendar.ics")
         assert feed.ok
         assert "set-cookie" not in feed.headers
