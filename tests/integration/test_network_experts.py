@@ -18,9 +18,10 @@ from tests.support.server import RunningServer, run_cli
 EXPERTS = "/console/network/experts"
 # 19121212-1212: the Tax Agency's example number, valid checksum.
 PNR_POST = "Flickan har personnummer 19121212-1212 och går i åk 8. Hur gör vi?"
-CLEAN_POST = "En flicka i åk 8 berättar om kontroll hemma. Hur går vi vidare? Tapirfråga-5521"
-CLEAN_TITLE = "Kontroll i skolan Myrkottsrubrik-8830"
-REPLY = "Prata med elevhälsan först. Okapisvar-7714"
+# Each text begins with a word found nowhere else: the scan also looks for its first word.
+CLEAN_POST = "Tapirfråga-5521: en flicka i åk 8 berättar om kontroll hemma. Hur går vi vidare?"
+CLEAN_TITLE = "Myrkottsrubrik-8830 om kontroll i skolan"
+REPLY = "Okapisvar-7714: prata med elevhälsan först."
 
 
 def post(client: httpx.Client, path: str, origin: str, **data: str) -> httpx.Response:
