@@ -47,6 +47,7 @@ from counsellor_console.endpoint import ConsoleEndpoint
 from counsellor_console.invite_store import Accounts
 from counsellor_console.metrics import metrics_response
 from counsellor_console.monitor import Monitor, create_admin_routes
+from counsellor_console.network.routes import Network
 from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
@@ -198,12 +199,13 @@ def _ops_routes(
     ]
 
 
-async def purge_on_schedule(store: ChatStore) -> None:
+async def purge_on_schedule(store: ChatStore, network: Network | None = None) -> None:
     """Apply the retention policy every hour (also `fristad purge`); TTLs do the rest."""
     while running():
         await asyncio.sleep(PURGE_INTERVAL_SECS)
         try:
             shredded = await store.purge_expired()
+            shredded += await network.purge_expired() if network else 0
         except Exception as exc:
             log.warning("purge_failed", error=type(exc).__name__)
             continue
@@ -256,6 +258,9 @@ def create_app(settings: Settings) -> Starlette:
         ),
     )
     audit = AuditLog(redis)
+    network = Network.open(
+        redis, master_key, settings.experts_retention_secs, settings.talk_request_retention_secs
+    )
     origins = frozenset(settings.allowed_origins)
     address_limits = AddressLimits(
         redis,
@@ -306,6 +311,7 @@ def create_app(settings: Settings) -> Starlette:
             edit_audit(audit),
             kb_chrome,
         ),
+        *network.routes(gate, audit, kb_chrome),
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
         Mount(
@@ -336,7 +342,7 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(console.keep_presence(), name="presence"),
             asyncio.create_task(console_sockets.listen(), name="revocations"),
             asyncio.create_task(console_sockets.sweep(), name="session-sweep"),
-            asyncio.create_task(purge_on_schedule(store), name="purge"),
+            asyncio.create_task(purge_on_schedule(store, network), name="purge"),
         ]
         log.info("service_started", dev=settings.dev)
         try:

@@ -79,13 +79,20 @@ def _directory_export(settings: Settings) -> int:
 def _purge(settings: Settings) -> int:
     """Shred every ended chat whose retention has passed, now (Redis TTLs do it anyway)."""
     from chat.store import ChatStore
+    from counsellor_console.network.routes import Network
     from service.redis_pool import run_with_redis
 
     master_key = settings.require_master_key()
 
     async def purge(client: Redis) -> int:
         store = ChatStore(client, master_key, retention_secs=settings.chat.retention_secs)
-        return await store.purge_expired()
+        network = Network.open(
+            client,
+            master_key,
+            settings.experts_retention_secs,
+            settings.talk_request_retention_secs,
+        )
+        return await store.purge_expired() + await network.purge_expired()
 
     print(f"shredded: {run_with_redis(settings.redis, purge)}")
     return 0

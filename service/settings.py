@@ -23,6 +23,8 @@ from chat.config import (
     ChatConfig,
 )
 from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
+from counsellor_console.network.agenda import DEFAULT_TALK_RETENTION_SECS
+from counsellor_console.network.experts import DEFAULT_EXPERTS_RETENTION_SECS
 from counsellor_console.policy import (
     LOGIN_LOCKOUT_SECS,
     STAFF_IDLE_SECS,
@@ -102,6 +104,14 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
         "proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated; none",
         DEFAULT_TRUSTED_PROXIES,
     ),
+    "FRISTAD_EXPERTS_RETENTION_S": (
+        "seconds an experts' thread is kept after its last post or its closing",
+        str(DEFAULT_EXPERTS_RETENTION_SECS),
+    ),
+    "FRISTAD_TALK_REQUEST_RETENTION_S": (
+        "seconds a school's talk request is kept (30 days at most once answered)",
+        str(DEFAULT_TALK_RETENTION_SECS),
+    ),
     "FRISTAD_EXIT_URL": ("the neutral page quick exit goes to", DEFAULT_EXIT_URL),
     "FRISTAD_HSTS": ("1 to send Strict-Transport-Security (behind https)", "0"),
     "FRISTAD_DEV": ("1 for development mode (throwaway master key allowed)", "0"),
@@ -163,6 +173,8 @@ class Settings:
 
     staff: StaffPolicy = field(default_factory=StaffPolicy)
     public_url: str = DEFAULT_PUBLIC_URL
+    experts_retention_secs: int = DEFAULT_EXPERTS_RETENTION_SECS
+    talk_request_retention_secs: int = DEFAULT_TALK_RETENTION_SECS
 
     def require_master_key(self) -> bytes:
         if self.master_key is None:
@@ -309,6 +321,12 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
             idle_secs=_int(env, "FRISTAD_STAFF_IDLE_S", STAFF_IDLE_SECS, minimum=1),
             max_secs=_int(env, "FRISTAD_STAFF_SESSION_MAX_S", STAFF_SESSION_MAX_SECS, minimum=1),
             lockout_secs=_int(env, "FRISTAD_LOGIN_LOCKOUT_S", LOGIN_LOCKOUT_SECS, minimum=1),
+        ),
+        experts_retention_secs=_int(
+            env, "FRISTAD_EXPERTS_RETENTION_S", DEFAULT_EXPERTS_RETENTION_SECS, minimum=60
+        ),
+        talk_request_retention_secs=_int(
+            env, "FRISTAD_TALK_REQUEST_RETENTION_S", DEFAULT_TALK_RETENTION_SECS, minimum=60
         ),
     )
 
