@@ -20,15 +20,19 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from chat.municipalities import districts, is_district, is_municipality
+from chat.stats_suppression import HIDDEN as HIDDEN  # re-exported: the export's markers
+from chat.stats_suppression import SUPPRESSED as SUPPRESSED
+from chat.stats_suppression import SUPPRESSION_THRESHOLD as SUPPRESSION_THRESHOLD
+from chat.stats_suppression import WITHHELD as WITHHELD
+from chat.stats_suppression import shown_cells
 from chat.survey import valid_answers
 from chat.topics import PROFESSIONS, TOPICS
 from chat.wire import AGES, CHANNELS, GENDERS
 from security.spreadsheet import neutralise_cell
 
 STATS_ZONE: Final = ZoneInfo("Europe/Stockholm")
-#: Counts of 1 to 4 are written as SUPPRESSED in every export: a small group is a person.
-SUPPRESSION_THRESHOLD: Final = 5
-SUPPRESSED: Final = "<5"
+# Counts of 1 to 4 are written as SUPPRESSED in every export: a small group is a person; and
+# cells that would give one away are HIDDEN or WITHHELD (chat.stats_suppression).
 #: How long a day's counters are kept: three years, so a yearly report can compare the
 #: current year with the two before it (what the centre's funders ask for). See
 #: docs/statistics.md.
@@ -285,14 +289,11 @@ def _measure_rank(measure: str) -> tuple[int, str]:
 
 
 def ordered_rows(counts: Mapping[tuple[str, str], int]) -> list[tuple[str, str, str]]:
-    """(measure, category, shown count) in export order; zero counts are left out."""
-    keys = sorted(
-        (key for key, n in counts.items() if n > 0),
-        key=lambda k: (_measure_rank(k[0]), k[1]),
-    )
-    return [
-        (measure, category, shown_count(counts[measure, category])) for measure, category in keys
-    ]
+    """(measure, category, shown) in export order: zero counts left out, small ones and those
+    that would give a small one away suppressed (chat.stats_suppression.shown_cells)."""
+    shown = shown_cells(counts)
+    keys = sorted(shown, key=lambda k: (_measure_rank(k[0]), k[1]))
+    return [(measure, category, shown[measure, category]) for measure, category in keys]
 
 
 def render_csv(span: DayRange, counts: Mapping[tuple[str, str], int]) -> str:

@@ -26,9 +26,9 @@ from chat.stats import (
     VISITOR_LEFT,
     DayRange,
     StatsRangeError,
+    ordered_rows,
     parse_range,
     render_csv,
-    shown_count,
     stockholm_day,
 )
 from chat.stats_store import StatsReader
@@ -120,13 +120,14 @@ class Monitor:
         return online
 
     async def _today(self) -> dict[str, Any]:
-        """Today's counters (Stockholm), suppressed as in the export: ``<5`` for 1 to 4."""
+        """Today's counters (Stockholm), suppressed exactly as in the export (``<5``, ``..``,
+        ``withheld``)."""
         today = stockholm_day(self.clock())
         counts = await self.stats.counts(DayRange(today, today))
         shown: dict[str, dict[str, str]] = {measure: {} for measure in TODAY_MEASURES}
-        for (measure, category), count in sorted(counts.items()):
-            if measure in shown and count > 0:
-                shown[measure][category] = shown_count(count)
+        for measure, category, value in ordered_rows(counts):
+            if measure in shown:
+                shown[measure][category] = value
         return {"date": today.isoformat(), "counts": shown}
 
 

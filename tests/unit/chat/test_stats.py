@@ -232,7 +232,8 @@ class TestCsv:
         assert rows[1:] == [
             ["2025-01-01", "2025-01-31", "contacts", "all", "12"],
             ["2025-01-01", "2025-01-31", "contacts_channel", "professional", "<5"],
-            ["2025-01-01", "2025-01-31", "contacts_channel", "youth", "9"],
+            # 9 is hidden: with the total 12 it would give the professional channel's 3 away.
+            ["2025-01-01", "2025-01-31", "contacts_channel", "youth", ".."],
             ["2025-01-01", "2025-01-31", "end_reason", "violence", "<5"],
             ["2025-01-01", "2025-01-31", "survey_helped", "5", "7"],
         ]
@@ -243,7 +244,8 @@ class TestCsv:
         rows = list(csv.DictReader(io.StringIO(render_csv(span, counts))))
         assert len(rows) == 29  # the zero is left out
         for row in rows:
-            assert row["count"] == "<5" or (row["count"].isdigit() and int(row["count"]) >= 5)
+            count = row["count"]
+            assert count in ("<5", "..") or (count.isdigit() and int(count) >= 5)
 
     def test_no_cell_can_run_as_a_formula(self) -> None:
         span = DayRange(date(2025, 1, 1), date(2025, 1, 1))
