@@ -8,9 +8,11 @@ from chat.endpoints import VisitorEndpoint, VisitorSocket
 from chat.events import to_chat_staff
 from chat.wire import Hello
 from counsellor_console.audit_store import AuditLog
+from counsellor_console.csrf import CsrfTokens
 from counsellor_console.directory import parse_directory_csv
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint, ConsoleSocket
+from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate
 from security.roles import Role, StaffIdentity
@@ -22,7 +24,12 @@ ANNA = StaffIdentity("anna", "Anna", Role.COUNSELLOR)
 def console_endpoint(core: Core, directory: DirectoryStore | None = None) -> ConsoleEndpoint:
     return ConsoleEndpoint(
         core.ops,
-        StaffGate(StaffStore(core.redis, MASTER_KEY)),
+        StaffGate(
+            staff := StaffStore(core.redis, MASTER_KEY),
+            csrf=CsrfTokens(b"c" * 32),
+            sockets=ConsoleSockets(core.redis, staff.sessions),
+            address_key=str,
+        ),
         allowed_origins=(),
         rate=(100.0, 200),
         directory=directory,

@@ -20,7 +20,9 @@ import redis.asyncio as aioredis
 from starlette.routing import Route
 
 from counsellor_console.audit_store import AuditLog
+from counsellor_console.csrf import CsrfTokens
 from counsellor_console.network.routes import Network
+from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate
 from tests.security.conftest import import_directory
@@ -121,7 +123,12 @@ def test_a_staff_post_from_elsewhere_is_refused(
 def test_every_network_route_is_in_the_matrix() -> None:
     client = aioredis.Redis()  # never connects: only the routes are read
     network = Network.open(client, b"k" * 32, 60, 60)
-    gate = StaffGate(StaffStore(client, b"k" * 32))
+    gate = StaffGate(
+        staff := StaffStore(client, b"k" * 32),
+        csrf=CsrfTokens(b"c" * 32),
+        sockets=ConsoleSockets(client, staff.sessions),
+        address_key=str,
+    )
     placeholders = {"nosuchthread": "{thread}", "nosuchevent": "{event}",
                     "nosuchrequest": "{request}", "jouren": "{org}"}  # fmt: skip
     listed = set()
