@@ -83,8 +83,9 @@ check: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-bench: install
+bench: install chromium
 	$(PY) -m bench.relay
+	$(PY) -m bench.page
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
