@@ -8,10 +8,11 @@ before folding because the Swedish stemmer knows å, ä and ö.
 
 Languages without a Snowball stemmer (Somali, Sorani, Tigrinya) are indexed by their folded
 surface forms; prefix search then finds inflected forms. Sorani is written in Arabic script
-with letters Arabic lacks (ڕ ڵ ۆ ێ ە), which an Arabic keyboard cannot type: they fold to
-their nearest Arabic letters. Tigrinya is written in Ge'ez (Ethiopic) script, whose word
-separator ፡ and full stop ። split words like spaces. Persian writes a zero-width non-joiner
-inside words (می‌خواهم); it is dropped, so a word typed without it still matches.
+with letters Arabic lacks (U+0695, U+06B5, U+06C6, U+06CE, U+06D5), which an Arabic
+keyboard cannot type: they fold to their nearest Arabic letters. Tigrinya is written in
+Ge'ez (Ethiopic) script, whose word separator and full stop split words like spaces.
+Persian writes a zero-width non-joiner inside words; it is dropped, so a word typed
+without it still matches.
 """
 
 from __future__ import annotations
