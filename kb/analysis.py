@@ -5,6 +5,14 @@ Each word becomes one or more *terms*: its Snowball stem, folded (so "våld", "v
 (prefixes such as ال and وال removed), because the Snowball Arabic stemmer treats a word
 with and without its article differently in some cases (الختان / ختان). Stemming happens
 before folding because the Swedish stemmer knows å, ä and ö.
+
+Languages without a Snowball stemmer (Somali, Sorani, Tigrinya) are indexed by their folded
+surface forms; prefix search then finds inflected forms. Sorani is written in Arabic script
+with letters Arabic lacks (U+0695, U+06B5, U+06C6, U+06CE, U+06D5), which an Arabic
+keyboard cannot type: they fold to their nearest Arabic letters. Tigrinya is written in
+Ge'ez (Ethiopic) script, whose word separator and full stop split words like spaces.
+Persian writes a zero-width non-joiner inside words; it is dropped, so a word typed
+without it still matches.
 """
 
 from __future__ import annotations
@@ -20,14 +28,19 @@ from typing import Final
 import snowballstemmer
 
 STEMMERS: Final = {"sv": "swedish", "en": "english", "ar": "arabic", "fa": "persian"}
-ARABIC_SCRIPT_LANGS: Final = ("ar", "fa")
-LATIN_SCRIPT_LANGS: Final = ("sv", "en")
+ARABIC_SCRIPT_LANGS: Final = ("ar", "fa", "ckb")
+LATIN_SCRIPT_LANGS: Final = ("sv", "en", "so")
+ETHIOPIC_SCRIPT_LANGS: Final = ("ti",)
 MAX_TERM_CHARS: Final = 40  # longer "words" are noise or abuse, not vocabulary
 
-# Letters, plus the combining marks, tatweel and soft hyphen that live inside words.
-_WORD_RE: Final = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670\u0640\u00ad])+")
-_ARABIC_MARKS_RE: Final = re.compile(r"[\u064b-\u065f\u0670\u0640\u00ad]")
+# Letters, plus the combining marks, tatweel, soft hyphen and zero-width non-joiner that live
+# inside words.
+_WORD_RE: Final = re.compile(
+    r"(?:[^\W_]|[\u0300-\u036f\u064b-\u065f\u0670\u0640\u00ad\u200c\u135d-\u135f])+"
+)
+_ARABIC_MARKS_RE: Final = re.compile(r"[\u064b-\u065f\u0670\u0640\u00ad\u200c]")
 _ARABIC_LETTER_RE: Final = re.compile(r"[\u0600-\u06ff]")
+_ETHIOPIC_LETTER_RE: Final = re.compile(r"[\u1200-\u137f\u1380-\u139f\u2d80-\u2ddf]")
 _ARABIC_FOLD: Final = str.maketrans(
     {
         "\u0671": "\u0627",
@@ -35,6 +48,13 @@ _ARABIC_FOLD: Final = str.maketrans(
         "\u0629": "\u0647",
         "\u06cc": "\u064a",
         "\u06a9": "\u0643",
+        # Sorani letters an Arabic keyboard lacks, and heh doachashmee
+        "\u0695": "\u0631",
+        "\u06b5": "\u0644",
+        "\u06c6": "\u0648",
+        "\u06ce": "\u064a",
+        "\u06d5": "\u0647",
+        "\u06be": "\u0647",
     }
 )
 _ARABIC_PREFIXES: Final = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال")
@@ -67,6 +87,19 @@ def is_arabic_script(word: str) -> bool:
     return _ARABIC_LETTER_RE.search(word) is not None
 
 
+def is_ethiopic_script(word: str) -> bool:
+    return _ETHIOPIC_LETTER_RE.search(word) is not None
+
+
+def script_langs(word: str) -> tuple[str, ...]:
+    """The languages we serve that are written in the script of `word`."""
+    if is_arabic_script(word):
+        return ARABIC_SCRIPT_LANGS
+    if is_ethiopic_script(word):
+        return ETHIOPIC_SCRIPT_LANGS
+    return LATIN_SCRIPT_LANGS
+
+
 def tokenize(text: str, lang: str) -> Iterator[Token]:
     """Every word of `text` with its offsets and terms, analysed as language `lang`."""
     for match in _WORD_RE.finditer(text):
@@ -78,10 +111,8 @@ def tokenize(text: str, lang: str) -> Iterator[Token]:
 def query_terms(word: str, lang: str | None) -> tuple[str, ...]:
     """The terms a query word may match: analysed in `lang`, or in every language of its
     script when the searcher did not say which language they read."""
-    if is_arabic_script(word):
-        langs: tuple[str, ...] = (lang,) if lang in ARABIC_SCRIPT_LANGS else ARABIC_SCRIPT_LANGS
-    else:
-        langs = (lang,) if lang in LATIN_SCRIPT_LANGS else LATIN_SCRIPT_LANGS
+    same_script = script_langs(word)
+    langs = (lang,) if lang in same_script else same_script
     terms: dict[str, None] = {}
     for each in langs:
         terms.update(dict.fromkeys(word_terms(word, each)))
@@ -103,6 +134,8 @@ def word_terms(word: str, lang: str) -> tuple[str, ...]:
     script_lang = lang
     if is_arabic_script(norm) and lang not in ARABIC_SCRIPT_LANGS:
         script_lang = "ar"
+    elif is_ethiopic_script(norm):
+        script_lang = "ti"
     terms = [fold(_stem(script_lang, norm)), fold(norm)]
     if script_lang in ARABIC_SCRIPT_LANGS:
         terms.append(fold(_light_arabic_stem(norm)))

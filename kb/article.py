@@ -14,8 +14,9 @@ from typing import Final
 
 import yaml
 
-LANGS: Final = ("sv", "en", "ar", "fa")
-RTL_LANGS: Final = frozenset({"ar", "fa"})
+# Copied from chat/languages.py (kb may not import chat); a test keeps the two lists equal.
+LANGS: Final = ("sv", "en", "ar", "fa", "so", "ckb", "ti")
+RTL_LANGS: Final = frozenset({"ar", "fa", "ckb"})
 DEFAULT_LANG: Final = "sv"
 
 # Copied from chat/topics.py (kb may not import chat); a test keeps the two lists equal.

@@ -24,7 +24,16 @@ TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "templates"
 DEFAULT_EXIT_URL: Final = "https://www.smhi.se/"
 NO_STORE: Final = {"Cache-Control": "no-store"}
 
-LANG_NAMES: Final = {"sv": "Svenska", "en": "English", "ar": "العربية", "fa": "فارسی"}
+LANG_NAMES: Final = {
+    "sv": "Svenska",
+    "en": "English",
+    "ar": "العربية",
+    "fa": "فارسی",
+    "so": "Soomaali",
+    "ckb": "کوردی",
+    "ti": "ትግርኛ",
+}
+FALLBACK_LANG: Final = "en"  # a word missing in a language shows in English, never empty
 
 UI_FILE: Final = Path(__file__).resolve().parent / "ui.yaml"
 UI: Final[dict[str, dict[str, str]]] = yaml.safe_load(UI_FILE.read_text(encoding="utf-8"))
@@ -71,7 +80,10 @@ DEFAULT_CHROME: Final = PageChrome()
 
 
 def ui_words(lang: str) -> dict[str, str]:
-    return UI.get(lang) or UI[DEFAULT_LANG]
+    """The interface words in `lang`, English where a word is missing or blank there; the
+    site's default language for a language the bank does not serve."""
+    own = UI.get(lang) or UI[DEFAULT_LANG]
+    return {**UI[FALLBACK_LANG], **{k: v for k, v in own.items() if v and v.strip()}}
 
 
 def render_page(
