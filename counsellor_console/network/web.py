@@ -9,6 +9,7 @@ kb/editing.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
@@ -44,7 +45,13 @@ class FormTooLargeError(Exception):
     """A form past MAX_FORM_BYTES."""
 
 
+#: The staff session's CSRF token for the page being rendered (set by :func:`guard`), so every
+#: form of the network's pages carries it without each handler passing it on.
+CURRENT_CSRF: ContextVar[str] = ContextVar("network_csrf", default="")
+
+
 def render(template: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    context.setdefault("csrf_token", CURRENT_CSRF.get())
     html = ENV.get_template(template).render(base=BASE_PATH, **context)
     return HTMLResponse(html, status_code=status_code, headers=NO_STORE)
 
@@ -83,6 +90,7 @@ def guard(
             return forbidden()
         if request.method == "POST" and not origin_ok(request):
             return forbidden()
+        CURRENT_CSRF.set(staff.csrf_token or "")
         try:
             return await handler(request, staff)
         except FormTooLargeError:
