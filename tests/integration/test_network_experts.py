@@ -165,7 +165,14 @@ def test_the_centres_retention_setting_is_applied_and_closing_restarts_it(
 ) -> None:
     short = module_server_factory(FRISTAD_EXPERTS_RETENTION_S="120")
     cookies = dict(team.http["anna"].cookies.items())
-    with httpx.Client(base_url=short.base_url, cookies=cookies, follow_redirects=False) as anna:
+    # The session's CSRF token travels with its cookie, as the console's script sends it.
+    csrf = dict(team.http["anna"].headers).get("x-csrf-token", "")
+    with httpx.Client(
+        base_url=short.base_url,
+        cookies=cookies,
+        headers={"X-CSRF-Token": csrf},
+        follow_redirects=False,
+    ) as anna:
         resp = post(anna, EXPERTS, short.origin, topic="law", title="Kort", text=CLEAN_POST)
         assert resp.status_code == 303
         thread = resp.headers["location"].rsplit("/", 1)[1]
