@@ -10,7 +10,7 @@ from service.compression import MINIMUM_SIZE
 from tests.support.server import RunningServer
 
 GZIP = {"Accept-Encoding": "gzip"}
-PUBLIC = ("/", "/kb/", "/kb/sv/hjalp-nu", "/kb/search?q=hj%C3%A4lp", "/static/visit/visit.js")
+PUBLIC = ("/", "/kb/", "/kb/sv/hjalp-nu", "/kb/search?q=hj%C3%A4lp", "/static/visit/visit.css")
 
 
 def get(server: RunningServer, path: str, **headers: str) -> httpx.Response:
