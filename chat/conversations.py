@@ -18,6 +18,7 @@ from chat import frames
 from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.events import EventHub, to_chat_staff, to_visitor
+from chat.metrics_hooks import NO_METRICS, ChatMetrics
 from chat.protocol import (
     ChatState,
     EndedBy,
@@ -95,6 +96,8 @@ class Conversations:
         # without it the estimate rests on the accept pace alone.
         self.counsellors_online: Callable[[], Awaitable[int]] | None = None
         self._pace: dict[str, tuple[float, float | None]] = {}
+        # Prometheus counters, injected by the service (chat/metrics_hooks.py).
+        self.metrics: ChatMetrics = NO_METRICS
 
     # -- visitor side --------------------------------------------------------------------
 
@@ -135,6 +138,7 @@ class Conversations:
             await self.store.end_chat(chat, EndedBy.SYSTEM)
             return Admission({"type": "unavailable", "reason": "full"}, queued=False)
         await self.hub.queue_changed()
+        self.metrics.chat_queued(chat.channel)
         log.info("chat_queued", chat=chat.id, channel=chat.channel)
         return Admission(frames.queued(position, await self.eta(chat.channel, position)), True)
 
@@ -178,6 +182,8 @@ class Conversations:
     ) -> AppendResult:
         announce = self._announcer(chat.id, "visitor", text, to_visitor_side=False)
         result = await self.store.append_message(chat.id, "visitor", text, client_id, announce)
+        if result.created:
+            self.metrics.message_relayed("visitor_to_counsellor")
         if result.created and chat.state is ChatState.WAITING:
             await self.hub.queue_changed()
         return result
@@ -198,6 +204,7 @@ class Conversations:
         if outcome is None:
             return False
         previous, _holder = outcome
+        self.metrics.chat_ended("visitor" if how == "end" else how)
         if self.stats is not None:
             await self.stats.record_visitor_left(how)
         await self.hub.publish(
@@ -240,6 +247,8 @@ class Conversations:
         if not await self.store.claim_chat(chat, staff.username, staff.display_name):
             return None
         self._pace.pop(chat.channel, None)  # a new sample: the next estimate reads it
+        waited_ms = self.clock() * 1000 - (chat.queued_ms or chat.created_ms)
+        self.metrics.chat_accepted(chat.channel, max(0.0, waited_ms / 1000))
         if self.stats is not None:
             await self.stats.record_contact(chat, self.config.session_cap)
         if self.continuity is not None:
@@ -272,7 +281,10 @@ class Conversations:
         self, chat: ChatRecord, client_id: str, text: str
     ) -> AppendResult:
         announce = self._announcer(chat.id, "counsellor", text, to_visitor_side=True)
-        return await self.store.append_message(chat.id, "counsellor", text, client_id, announce)
+        result = await self.store.append_message(chat.id, "counsellor", text, client_id, announce)
+        if result.created:
+            self.metrics.message_relayed("counsellor_to_visitor")
+        return result
 
     async def post_system_message(self, chat: ChatRecord, text: str) -> int:
         result = await self.store.append_message(chat.id, "system", text)
@@ -322,6 +334,7 @@ class Conversations:
         outcome = await self.store.end_chat(chat, EndedBy.COUNSELLOR)
         if outcome is None:
             return False
+        self.metrics.chat_ended("counsellor")
         if self.stats is not None:
             await self.stats.record_end(reasons)
         await self.hub.publish(frames.ended(EndedBy.COUNSELLOR.value), [to_visitor(chat.id)])

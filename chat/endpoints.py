@@ -140,6 +140,8 @@ class VisitorSocket:
         self.connection.deliver(frame)
 
     def send(self, frame: frames.Frame) -> None:
+        if frame.get("type") == "error":
+            self.ops.metrics.error_sent(str(frame.get("code")))
         self.connection.deliver(frame)
 
     def replaced(self) -> None:
@@ -488,11 +490,13 @@ class VisitorEndpoint:
         async def handle_text(text: str) -> None:
             await self._handle_text(socket, text)
 
+        self.ops.metrics.socket_opened("visitor")
         try:
             await receive_text_frames(
                 websocket, self.rate, handle_text, socket.send, socket.connection.close
             )
         finally:
+            self.ops.metrics.socket_closed("visitor")
             await socket.disconnected()
 
     async def _handle_text(self, socket: VisitorSocket, text: str) -> None:

@@ -81,6 +81,8 @@ class ConsoleSocket:
         return frames.msg(message, chat=chat_id)
 
     def send(self, frame: frames.Frame) -> None:
+        if frame.get("type") == "error":
+            self.ops.metrics.error_sent(str(frame.get("code")))
         self.connection.deliver(frame)
 
     def deliver(self, frame: frames.Frame) -> None:
@@ -315,12 +317,14 @@ class ConsoleEndpoint:
             lease.touch()
             await self._handle_text(socket, text)
 
+        self.ops.metrics.socket_opened("staff")
         try:
             await socket.start()
             await receive_text_frames(
                 websocket, self.rate, handle_text, socket.send, socket.connection.close
             )
         finally:
+            self.ops.metrics.socket_closed("staff")
             self.gate.sockets.unregister(lease)
             self.sockets.discard(socket)
             await socket.stop()

@@ -1,6 +1,7 @@
 """Prometheus metrics for supervisors: queue lengths, waits and staff online.
 
-Read from Redis at scrape time, so every process answers for the whole service.
+The gauges are read from Redis at scrape time, so every process answers for the whole service;
+the process's own counters (counsellor_console/metrics_counters.py) follow them.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
 from chat.conversations import Conversations
+from counsellor_console.metrics_counters import ChatCounters
 from counsellor_console.monitor import OVERVIEW_QUEUE_ITEMS, longest_wait_s
 from counsellor_console.store import StaffStore
 
 
-async def metrics_response(ops: Conversations, staff: StaffStore) -> Response:
+async def metrics_response(
+    ops: Conversations, staff: StaffStore, counters: ChatCounters | None = None
+) -> Response:
     registry = CollectorRegistry()
     queue_length = Gauge(
         "fristad_queue_length", "Visitors waiting, per channel", ["channel"], registry=registry
@@ -34,4 +38,5 @@ async def metrics_response(ops: Conversations, staff: StaffStore) -> Response:
         items = snapshot.items.get(channel) or []
         oldest_wait.labels(channel=channel).set(longest_wait_s(items) or 0)
     online.set(len(await staff.online_staff()))
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(registry) + (counters.exposition() if counters else b"")
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

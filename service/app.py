@@ -46,6 +46,7 @@ from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
 from counsellor_console.invite_store import Accounts
 from counsellor_console.metrics import metrics_response
+from counsellor_console.metrics_counters import ChatCounters
 from counsellor_console.monitor import Monitor, create_admin_routes
 from counsellor_console.network.routes import Network
 from counsellor_console.revocation_store import ConsoleSockets
@@ -62,6 +63,7 @@ from security.crypto import derive_key
 from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
 from service.compression import CompressPublicResponses
+from service.metrics_listener import MetricsListener
 from service.redis_pool import open_redis
 from service.settings import Settings, throwaway_master_key
 from service.shortcut import WebSocketShortcut
@@ -245,6 +247,8 @@ def create_app(settings: Settings) -> Starlette:
         return len(await staff_store.online_staff())
 
     ops.counsellors_online = counsellors_online
+    counters = ChatCounters()
+    ops.metrics = counters
     directory = DirectoryStore(redis)
     address_hasher = AddressHasher(derive_key(master_key, b"", b"fristad/address-hash/v1"))
     csrf = CsrfTokens(derive_key(master_key, b"", b"fristad/csrf/v1"))
@@ -291,7 +295,7 @@ def create_app(settings: Settings) -> Starlette:
         return await gate.identify(request)
 
     async def metrics() -> Response:
-        return await metrics_response(ops, staff_store)
+        return await metrics_response(ops, staff_store, counters)
 
     page = VisitPage(resume_grace_s=settings.chat.resume_grace_secs)
     kb_chrome = PageChrome(exit_url=settings.exit_url, head_html=page.head_html)
@@ -344,10 +348,17 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(console_sockets.sweep(), name="session-sweep"),
             asyncio.create_task(purge_on_schedule(store, network), name="purge"),
         ]
+        listener = (
+            MetricsListener(settings.metrics_addr, metrics) if settings.metrics_addr else None
+        )
+        if listener is not None:
+            listener.start()
         log.info("service_started", dev=settings.dev)
         try:
             yield
         finally:
+            if listener is not None:
+                await listener.stop()
             for task in tasks:
                 task.cancel()
             # Loops check for the cancel between rounds; do not wait for ever on one that

@@ -164,6 +164,8 @@ class Settings:
     address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
     address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    #: FRISTAD_METRICS_ADDR: the metrics-only listener (service/metrics_listener.py).
+    metrics_addr: tuple[str, int] | None = None
 
     @property
     def redis(self) -> RedisTarget:
@@ -265,6 +267,17 @@ def _trusted_proxies(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(proxies)
 
 
+def _metrics_addr(env: Mapping[str, str]) -> tuple[str, int] | None:
+    raw = env.get("FRISTAD_METRICS_ADDR")
+    if raw is None or not raw.strip():
+        return None
+    host, sep, port = raw.strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError("FRISTAD_METRICS_ADDR must look like host:port")
+    return host, int(port)
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -316,6 +329,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
         ),
         trusted_proxies=_trusted_proxies(env),
+        metrics_addr=_metrics_addr(env),
         public_url=(env.get("FRISTAD_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
         staff=StaffPolicy(
             idle_secs=_int(env, "FRISTAD_STAFF_IDLE_S", STAFF_IDLE_SECS, minimum=1),
