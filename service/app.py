@@ -40,6 +40,8 @@ from chat.visit_page import VisitPage
 from counsellor_console.account_routes import create_account_routes
 from counsellor_console.admin_routes import create_staff_admin_routes
 from counsellor_console.audit_store import AuditLog, edit_audit
+from counsellor_console.canned_routes import create_canned_routes
+from counsellor_console.canned_store import CannedStore
 from counsellor_console.csrf import CsrfMiddleware, CsrfTokens
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
@@ -305,6 +307,7 @@ def create_app(settings: Settings) -> Starlette:
         *create_console_routes(gate, origins, audit),
         *create_account_routes(gate, Accounts(staff_store), audit, origins),
         *create_staff_admin_routes(gate, Accounts(staff_store), audit),
+        *create_canned_routes(gate, CannedStore(redis), audit),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time), audit),

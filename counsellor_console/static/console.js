@@ -9,6 +9,7 @@
 import { $, el, clear, show } from '/static/common/dom.js';
 import { codePoints, formatTime as formatTimeIn, newClientId } from '/static/common/text.js';
 import { getJSON as getJSONWith } from '/static/common/http.js';
+import { fillCanned } from './canned.js';
 
 (function () {
   'use strict';
@@ -39,20 +40,6 @@ import { getJSON as getJSONWith } from '/static/common/http.js';
     counsellor: 'Chatten är avslutad.',
     system: 'Chatten avslutades av systemet.'
   };
-
-  function cannedReplies() {
-    var name = document.body.getAttribute('data-staff-name') || '';
-    return [
-      'Hej och välkommen! Jag heter ' + name + ' och jobbar här. Vad vill du prata om?',
-      'Är du trygg just nu?',
-      'Kan du skriva ostört just nu?',
-      'Om du är i akut fara, ring 112.',
-      'Tack för att du berättar. Det som händer är inte ditt fel.',
-      'Du bestämmer själv vad du vill berätta. Du behöver inte säga ditt namn.',
-      'Om du behöver lämna snabbt kan du trycka på ”Lämna sidan snabbt” högst upp på sidan.',
-      'Jag behöver avsluta snart. Vill du ha en återkomstkod så att du kan höra av dig igen?'
-    ];
-  }
 
   // ---------------------------------------------------------------- state
   var S = {
@@ -350,6 +337,7 @@ import { getJSON as getJSONWith } from '/static/common/http.js';
     var box = chat.panel.querySelector('.cp-facts');
     clear(box);
     var info = chat.info;
+    fillCanned(chat.panel.querySelector('.cp-canned'), info.lang || '');
     box.appendChild(el('strong', 'cp-name', 'Chatt ' + shortId(chat.id)));
     if (info.channel) { box.appendChild(el('span', 'tag cp-channel', CHANNELS[info.channel] || info.channel)); }
     if (info.age) {
@@ -414,12 +402,7 @@ import { getJSON as getJSONWith } from '/static/common/http.js';
     fillReferFilters(panel);
     renderRisk(panel, n);
 
-    var canned = panel.querySelector('.cp-canned');
-    cannedReplies().forEach(function (text) {
-      var opt = el('option', null, text.length > 60 ? text.slice(0, 57) + '…' : text);
-      opt.value = text;
-      canned.appendChild(opt);
-    });
+    fillCanned(panel.querySelector('.cp-canned'), '');
     renderReasons(panel, n);
 
     var tab = el('button', 'c-tab');
