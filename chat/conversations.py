@@ -18,6 +18,7 @@ from chat import frames
 from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.events import EventHub, to_chat_staff, to_visitor
+from chat.floor_store import FloorStore
 from chat.metrics_hooks import NO_METRICS, ChatMetrics
 from chat.protocol import (
     ChatState,
@@ -98,6 +99,8 @@ class Conversations:
         self._pace: dict[str, tuple[float, float | None]] = {}
         # Prometheus counters, injected by the service (chat/metrics_hooks.py).
         self.metrics: ChatMetrics = NO_METRICS
+        # Waits per hour and time in chat per counsellor for /admin (chat/floor_store.py).
+        self.floor: FloorStore | None = None
 
     # -- visitor side --------------------------------------------------------------------
 
@@ -203,8 +206,10 @@ class Conversations:
         outcome = await self.store.end_chat(chat, by)
         if outcome is None:
             return False
-        previous, _holder = outcome
+        previous, holder = outcome
         self.metrics.chat_ended("visitor" if how == "end" else how)
+        if self.floor is not None:
+            await self.floor.ended(chat.id, holder)
         if self.stats is not None:
             await self.stats.record_visitor_left(how)
         await self.hub.publish(
@@ -247,8 +252,10 @@ class Conversations:
         if not await self.store.claim_chat(chat, staff.username, staff.display_name):
             return None
         self._pace.pop(chat.channel, None)  # a new sample: the next estimate reads it
-        waited_ms = self.clock() * 1000 - (chat.queued_ms or chat.created_ms)
-        self.metrics.chat_accepted(chat.channel, max(0.0, waited_ms / 1000))
+        waited_s = max(0.0, (self.clock() * 1000 - (chat.queued_ms or chat.created_ms)) / 1000)
+        self.metrics.chat_accepted(chat.channel, waited_s)
+        if self.floor is not None:
+            await self.floor.accepted(chat, waited_s)
         if self.stats is not None:
             await self.stats.record_contact(chat, self.config.session_cap)
         if self.continuity is not None:
@@ -335,6 +342,8 @@ class Conversations:
         if outcome is None:
             return False
         self.metrics.chat_ended("counsellor")
+        if self.floor is not None:
+            await self.floor.ended(chat.id, outcome[1])
         if self.stats is not None:
             await self.stats.record_end(reasons)
         await self.hub.publish(frames.ended(EndedBy.COUNSELLOR.value), [to_visitor(chat.id)])

@@ -26,6 +26,7 @@ from chat.continuity import Continuity
 from chat.conversations import Conversations
 from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
+from chat.floor_store import FloorStore
 from chat.languages import languages_json
 from chat.lifecycle import running
 from chat.municipality_routes import create_municipality_routes
@@ -46,6 +47,7 @@ from counsellor_console.csrf import CsrfMiddleware, CsrfTokens
 from counsellor_console.directory_routes import create_directory_routes
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.endpoint import ConsoleEndpoint
+from counsellor_console.floor import FloorView, create_floor_routes
 from counsellor_console.invite_store import Accounts
 from counsellor_console.metrics import metrics_response
 from counsellor_console.metrics_counters import ChatCounters
@@ -251,6 +253,7 @@ def create_app(settings: Settings) -> Starlette:
     ops.counsellors_online = counsellors_online
     counters = ChatCounters()
     ops.metrics = counters
+    ops.floor = FloorStore(redis, time.time)
     directory = DirectoryStore(redis)
     address_hasher = AddressHasher(derive_key(master_key, b"", b"fristad/address-hash/v1"))
     csrf = CsrfTokens(derive_key(master_key, b"", b"fristad/csrf/v1"))
@@ -308,6 +311,9 @@ def create_app(settings: Settings) -> Starlette:
         *create_account_routes(gate, Accounts(staff_store), audit, origins),
         *create_staff_admin_routes(gate, Accounts(staff_store), audit),
         *create_canned_routes(gate, CannedStore(redis), audit),
+        *create_floor_routes(
+            gate, FloorView(ops, staff_store, StatsReader(redis), ops.floor, time.time)
+        ),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time), audit),
