@@ -86,7 +86,9 @@ def _details(event: dict[str, Any]) -> str:
 
 def render_audit_csv(events: list[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180's CRLF: with "\n" alone, csv.writer left a bare CR in a cell unquoted, and a
+    # reader split the row there (tests/unit/console/test_audit_csv_escaping.py).
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(AUDIT_COLUMNS)
     for event in events:
         row = [str(event.get("at", "")), str(event.get("kind", "")), str(event.get("staff", ""))]

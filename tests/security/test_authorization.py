@@ -73,7 +73,16 @@ ROUTES: Final[list[tuple[str, str, tuple[str, str, str, str]]]] = [
     ("GET", "/api/admin/overview", (NO, NO, OK, OK)),
     ("GET", "/api/admin/audit", (NO, NO, OK, OK)),
     ("GET", "/metrics", (NO, NO, OK, OK)),
+    # issue 11: canned replies and the supervisor's floor
+    ("GET", "/api/canned", (NO, OK, OK, OK)),
+    ("GET", "/api/canned?lang=ar", (NO, OK, OK, OK)),
+    ("GET", "/api/admin/floor", (NO, NO, OK, OK)),
+    ("GET", "/admin/canned", (LOGIN, NO, OK, OK)),
+    ("POST", "/admin/canned", (LOGIN, NO, "422", "422")),
+    ("POST", "/admin/canned/nosuchreply", (LOGIN, NO, "404", "404")),
 ]
+# State-changing routes of issue 11: with the session but without its CSRF token, 403.
+CSRF_ROUTES: Final = ("/admin/canned", "/admin/canned/nosuchreply")
 RISK_ANSWERS: Final[dict[str, dict[str, str]]] = {"answers": {}}
 
 
@@ -129,6 +138,27 @@ def test_route_matrix(roles: Staff, method: str, path: str, role: str, expected:
         kwargs["json"] = RISK_ANSWERS
     resp = client.request(method, path, **kwargs)
     assert _outcome(resp) == expected, (method, path, role, resp.text[:200])
+
+
+@pytest.mark.parametrize("path", CSRF_ROUTES)
+@pytest.mark.parametrize("role", ["counsellor", "supervisor", "admin"])
+def test_issue11_posts_need_the_csrf_token(roles: Staff, path: str, role: str) -> None:
+    with_session = roles.http[role]
+    bare = httpx.Client(
+        base_url=roles.server.base_url,
+        cookies=dict(with_session.cookies.items()),
+        follow_redirects=False,
+        timeout=10,
+    )
+    try:
+        resp = bare.post(
+            path,
+            data={"lang": "sv", "title": "t", "text": "x", "action": "delete"},
+            headers={"Origin": roles.server.origin},
+        )
+    finally:
+        bare.close()
+    assert resp.status_code == 403, resp.text[:200]
 
 
 def test_every_documented_route_is_in_the_matrix() -> None:
