@@ -128,6 +128,10 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
         "seconds failed logins are counted (and a lockout lasts at most)",
         str(LOGIN_LOCKOUT_SECS),
     ),
+    "FRISTAD_METRICS_ADDR": (
+        "host:port of a second listener serving only /metrics, without a staff session",
+        "none",
+    ),
 }
 
 
