@@ -44,6 +44,7 @@ from chat.records import (
     StoredMessage,
     StoredNote,
 )
+from chat.urgency import URGENT_SHIFT_MS
 from chat.wire import Hello
 from security.crypto import (
     DecryptionError,
@@ -206,6 +207,7 @@ class ChatStore:
             "session_number": session_number,
             "code_record": code_record or "",
             "preview": 0,
+            "urgent": "1" if hello.urgent else "",
         }
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
@@ -244,7 +246,11 @@ class ChatStore:
     async def issue_resume_token(self, chat_id: str) -> str:
         """A fresh one-time token; only its SHA-256 is stored."""
         token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
-        await self._redis.set(resume_key(token), chat_id, ex=self._ttl)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(resume_key(token), chat_id, ex=self._ttl)
+            # Which key is the chat's latest, so a block can delete it (chat/safety_store.py).
+            pipe.hset(chat_key(chat_id), "resume_key", resume_key(token))
+            await pipe.execute()
         return token
 
     async def redeem_resume_token(self, token: str) -> str | None:
@@ -267,7 +273,14 @@ class ChatStore:
         result = int(
             await self._enqueue(
                 keys=[queue_key(chat.channel), chat_key(chat.id)],
-                args=[chat.id, now_ms(), queue_max, from_state.value, "1" if front else "0"],
+                args=[
+                    chat.id,
+                    now_ms(),
+                    queue_max,
+                    from_state.value,
+                    "1" if front else "0",
+                    URGENT_SHIFT_MS,
+                ],
             )
         )
         if result == -2:
@@ -568,8 +581,48 @@ class ChatStore:
         notes = []
         for item in sealed:
             record = self._open(chat_id, data_key, item)
+            if "k" in record:  # a whisper or the risk guide's answers (staff_records)
+                continue
             notes.append(StoredNote(record["f"], record["t"], record["a"]))
         return notes
+
+    async def add_staff_record(self, chat_id: str, kind: str, record: dict[str, Any]) -> int:
+        """Keep a staff-only record of ``kind`` with the chat's notes: encrypted under the
+        chat's key, never a seq, shredded with the chat (whispers, the risk guide's answers).
+
+        Returns:
+            When it was stored (ms).
+
+        Raises:
+            ChatEndedError: the chat's key is gone.
+        """
+        data_key = await self._data_key(chat_id)
+        at = now_ms()
+        sealed = self._seal(chat_id, data_key, {**record, "k": kind, "a": at})
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(notes_key(chat_id), sealed)
+            pipe.expire(notes_key(chat_id), self._ttl)
+            await pipe.execute()
+        return at
+
+    async def read_staff_records(self, chat_id: str, kind: str) -> list[dict[str, Any]]:
+        """The chat's records of ``kind``, oldest first; empty once shredded."""
+        sealed = as_texts(await self._redis.lrange(notes_key(chat_id), 0, -1))
+        if not sealed:
+            return []
+        try:
+            data_key = await self._data_key(chat_id)
+        except ChatEndedError:
+            return []
+        out = []
+        for item in sealed:
+            try:
+                record = self._open(chat_id, data_key, item)
+            except DecryptionError:
+                continue
+            if record.get("k") == kind:
+                out.append(record)
+        return out
 
     # -- visitor liveness: the grace period across processes ------------------------------
 

@@ -29,10 +29,22 @@ if state ~= ARGV[4] then return -2 end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
 end
-if ARGV[5] ~= '1' and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+-- An urgent chat (chat/urgency.py, ARGV[6] the shift) is never turned away for a full queue
+-- and sorts before every other; a hand-back goes before the oldest of its own band.
+local urgent = redis.call('HGET', KEYS[2], 'urgent') == '1'
+local shift = tonumber(ARGV[6])
+if ARGV[5] ~= '1' and not urgent and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return -1
+end
 local score = tonumber(ARGV[2])
+if urgent then score = score - shift end
 if ARGV[5] == '1' then
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local first
+  if urgent then
+    first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  else
+    first = redis.call('ZRANGEBYSCORE', KEYS[1], -shift / 2, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  end
   if first[2] then score = math.min(score, tonumber(first[2]) - 1) end
 end
 redis.call('ZADD', KEYS[1], score, ARGV[1])

@@ -30,20 +30,24 @@ from chat.returncode_store import UnknownRecordError
 from chat.store import ChatEndedError
 from chat.wire import (
     Accept,
+    Block,
     ConsoleEnd,
     ConsoleFrame,
     ConsoleMsg,
+    Escalate,
     FrameError,
     InboxList,
     InboxOpen,
     InboxReply,
     Note,
     Refer,
+    RiskUpdate,
     Summary,
     Transfer,
     Typing,
     Unwatch,
     Watch,
+    Whisper,
     parse_console_frame,
 )
 from counsellor_console.audit import ChatTransferred, ChatWatched, InboxOpened, InboxReplied
@@ -51,6 +55,7 @@ from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import StaffStore
+from counsellor_console.supervision import UNLESS_WATCHING, Supervision
 from counsellor_console.web import StaffGate
 from security.roles import StaffIdentity
 
@@ -89,6 +94,8 @@ class ConsoleSocket:
         """Frames from the hub; some change which chats this console watches."""
         kind = frame.get("type")
         chat_id = frame.get("chat")
+        if UNLESS_WATCHING in frame and frame[UNLESS_WATCHING] in self.watching:
+            return  # a whisper this console has from the chat it watches
         if kind == "assigned" and isinstance(chat_id, str) and chat_id not in self.watching:
             self.connection.deliver(frame)
             self._watch(chat_id, own_floor=int(frame.get("_floor", 0)))
@@ -127,6 +134,8 @@ class ConsoleSocket:
                     "at": frames.rfc3339(note.at_ms),
                 }
             )
+        if self.endpoint.supervision is not None:
+            await self.endpoint.supervision.replay(self, chat)
 
     async def start(self) -> None:
         self.ops.hub.register_staff(self.staff.username, self)
@@ -135,6 +144,8 @@ class ConsoleSocket:
             await self.ops.store.counsellor_chats(self.staff.username)
         ):
             await self.open_chat_view(chat)
+        if self.endpoint.supervision is not None:
+            await self.endpoint.supervision.greet(self)
 
     async def stop(self) -> None:
         self.ops.hub.unregister_staff(self.staff.username, self)
@@ -153,6 +164,12 @@ class ConsoleSocket:
             return
         if isinstance(frame, InboxList | InboxOpen | InboxReply):
             await self.endpoint.answer_inbox(self, frame)
+            return
+        if isinstance(frame, Whisper | Escalate | Block | RiskUpdate):  # supervision.py
+            if self.endpoint.supervision is None:
+                self.send(frames.error("not_available"))
+                return
+            await self.endpoint.supervision.handle(self, frame)
             return
         if frame.chat is None:  # the console parser requires it; be explicit anyway
             raise FrameError("bad_field", "chat")
@@ -280,6 +297,7 @@ class ConsoleEndpoint:
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.rate = rate
         self.sockets: set[ConsoleSocket] = set()
+        self.supervision: Supervision | None = None  # set by the service
         self._queue_dirty = asyncio.Event()
         ops.hub.on_queue_change(self._queue_dirty.set)
         ops.hub.on_resync(self.resync)
