@@ -10,6 +10,9 @@ import { $, el, clear, show } from '/static/common/dom.js';
 import { codePoints, formatTime as formatTimeIn, newClientId } from '/static/common/text.js';
 import { getJSON as getJSONWith } from '/static/common/http.js';
 import { fillCanned } from './canned.js';
+import { emitFrame, setSender } from './bus.js';
+import './supervision.js';
+import './safety.js';
 
 (function () {
   'use strict';
@@ -189,8 +192,10 @@ import { fillCanned } from './canned.js';
       case 'inbox_thread': onInboxThread(f); break;
       case 'inbox_replied': onInboxReplied(f); break;
       case 'error': onError(f); break;
+      case 'risk': onRisk(f); break;
       default: break;
     }
+    emitFrame(f);  // the feature modules (bus.js), after the panel exists
   }
 
   function onHello(f) {
@@ -525,6 +530,7 @@ import { fillCanned } from './canned.js';
     chat.panel.querySelector('.cp-end-send').disabled = false;
     show(chat.panel.querySelector('.flag-left'), false);
     if (typeof f.away === 'boolean') { setAway(chat, f.away); }
+    send({ type: 'risk', chat: f.chat });  // the risk guide's answers, kept with the chat
     var mine = !!S.accepting[f.chat];
     delete S.accepting[f.chat];
     removeQueueItem(f.chat);
@@ -760,7 +766,7 @@ import { fillCanned } from './canned.js';
     ['.cp-refer-kommun', '.cp-refer-topic', '.cp-refer-lang'].forEach(function (sel) {
       p.querySelector(sel).addEventListener('change', function (e) { e.target.setAttribute('data-touched', '1'); });
     });
-    p.querySelector('.cp-risk-questions').addEventListener('change', function () { renderRiskAdvice(chat); });
+    p.querySelector('.cp-risk-questions').addEventListener('change', function () { sendRiskAnswers(chat); });
     p.querySelector('.cp-risk-save').addEventListener('click', function () { saveRisk(chat); });
   }
 
@@ -969,7 +975,10 @@ import { fillCanned } from './canned.js';
     getJSON('/api/riskguide').then(function (data) {
       if (!data || !Array.isArray(data.questions)) { return; }
       S.riskGuide = data;
-      S.order.forEach(function (id) { renderRisk(S.chats[id].panel, S.chats[id].n); });
+      S.order.forEach(function (id) {
+        renderRisk(S.chats[id].panel, S.chats[id].n);
+        if (S.ws && S.ws.readyState === WebSocket.OPEN) { send({ type: 'risk', chat: id }); }
+      });
     }).catch(function () { /* the panel says so */ });
   }
 
@@ -1015,25 +1024,40 @@ import { fillCanned } from './canned.js';
     return answers;
   }
 
-  // The same rule as riskguide.advise on the server, from the data it serves: each escalation
-  // an answer points to, once, in the guide's order (most urgent first).
-  function localAdvice(answers) {
-    var guide = S.riskGuide;
-    if (!guide) { return []; }
-    var wanted = {};
-    guide.questions.forEach(function (q) {
-      var a = answers[q.key];
-      var targets = a && q.points_to ? q.points_to[a] : null;
-      (targets || []).forEach(function (key) { (wanted[key] = wanted[key] || []).push(q.key); });
-    });
-    return guide.escalations.filter(function (e) { return wanted[e.key]; })
-      .map(function (e) { return { escalation: e, because: wanted[e.key] }; });
+  // The advice is the server's (riskguide.advise, through the `risk` console frame): the page
+  // sends the answers and shows what comes back; the answers stay with the chat on the server,
+  // so a reload or a transfer keeps them, and "once per chat" is counted there.
+  function sendRiskAnswers(chat) {
+    if (chat.ended) { return; }
+    send({ type: 'risk', chat: chat.id, answers: riskAnswers(chat.panel) });
+  }
+
+  function setRiskAnswers(panel, answers) {
+    var qs = panel.querySelectorAll('.cp-risk-q');
+    for (var i = 0; i < qs.length; i++) {
+      var want = answers[qs[i].getAttribute('data-key')];
+      var inputs = qs[i].querySelectorAll('input');
+      for (var j = 0; j < inputs.length; j++) { inputs[j].checked = inputs[j].value === want; }
+    }
+  }
+
+  function onRisk(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    var answers = f.answers && typeof f.answers === 'object' ? f.answers : {};
+    setRiskAnswers(chat.panel, answers);
+    renderRiskAdvice(chat, Array.isArray(f.advice) ? f.advice : []);
+    chat.riskCounted = !!f.counted;
+    var status = chat.panel.querySelector('.cp-risk-status');
+    chat.panel.querySelector('.cp-risk-save').disabled = chat.riskCounted;
+    if (chat.riskCounted) {
+      status.textContent = 'Räknat anonymt i statistiken (' + Object.keys(answers).length + ' svar).';
+    }
   }
 
   function renderRiskAdvice(chat, serverAdvice) {
     var p = chat.panel;
-    var advice = serverAdvice ? serverAdvice.map(function (e) { return { escalation: e, because: e.because || [] }; })
-      : localAdvice(riskAnswers(p));
+    var advice = serverAdvice.map(function (e) { return { escalation: e, because: e.because || [] }; });
     var list = p.querySelector('.cp-risk-advice');
     clear(list);
     var texts = {};
@@ -1059,29 +1083,9 @@ import { fillCanned } from './canned.js';
   function saveRisk(chat) {
     var p = chat.panel;
     var status = p.querySelector('.cp-risk-status');
-    var btn = p.querySelector('.cp-risk-save');
-    var answers = riskAnswers(p);
-    if (!Object.keys(answers).length) { status.textContent = 'Svara på minst en fråga först.'; return; }
+    if (!Object.keys(riskAnswers(p)).length) { status.textContent = 'Svara på minst en fråga först.'; return; }
     if (chat.riskCounted) { status.textContent = 'Svaren är redan räknade för det här samtalet.'; return; }
-    btn.disabled = true;
-    status.textContent = 'Sparar…';
-    window.fetch('/api/riskguide/answers', {
-      method: 'POST',
-      cache: 'no-store',
-      credentials: 'same-origin',
-      headers: csrfHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' }),
-      body: JSON.stringify({ answers: answers })
-    }).then(function (resp) {
-      if (!resp.ok) { throw new Error('http ' + resp.status); }
-      return resp.json();
-    }).then(function (data) {
-      chat.riskCounted = true;
-      status.textContent = 'Räknat anonymt i statistiken (' + Object.keys(answers).length + ' svar).';
-      if (data && Array.isArray(data.advice)) { renderRiskAdvice(chat, data.advice); }
-    }).catch(function () {
-      btn.disabled = false;
-      status.textContent = 'Det gick inte att spara just nu. Vägledningen ovan gäller ändå.';
-    });
+    if (send({ type: 'risk', chat: chat.id, count: true })) { status.textContent = 'Sparar…'; }
   }
 
   // ---------------------------------------------------------------- inbox (left messages)
@@ -1201,6 +1205,7 @@ import { fillCanned } from './canned.js';
   }
 
   function init() {
+    setSender(send);
     $('queue-list').addEventListener('click', onQueueClick);
     window.setInterval(tickQueue, 1000);
     document.addEventListener('visibilitychange', function () {
