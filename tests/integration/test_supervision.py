@@ -23,25 +23,29 @@ def item_of(frame: Frame, chat: str) -> dict[str, Any] | None:
     return next((i for i in frame["items"] if i["chat"] == chat), None)
 
 
+def _b(value: object) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
 def every_value(url: str) -> bytes:
     """Every key and value in Redis, as one blob to search."""
     client = redis.Redis.from_url(url)
     try:
         parts: list[bytes] = []
         for key in client.scan_iter(count=500):
-            parts.append(key)
+            parts.append(_b(key))
             kind = client.type(key)
             if kind == b"string":
-                parts.append(client.get(key) or b"")
+                parts.append(_b(client.get(key) or b""))
             elif kind == b"hash":
                 for field, value in client.hgetall(key).items():
-                    parts += [field, value]
+                    parts += [_b(field), _b(value)]
             elif kind == b"list":
-                parts += client.lrange(key, 0, -1)
+                parts += [_b(v) for v in client.lrange(key, 0, -1)]
             elif kind == b"set":
-                parts += list(client.smembers(key))
+                parts += [_b(v) for v in client.smembers(key)]
             elif kind == b"zset":
-                parts += [m for m, _ in client.zrange(key, 0, -1, withscores=True)]
+                parts += [_b(v) for v in client.zrange(key, 0, -1)]
         return b"\n".join(parts)
     finally:
         client.close()
