@@ -226,7 +226,7 @@ class VisitorSocket:
             self.send(self._notice(chat))
         else:
             await self._admit(chat)
-        if hello.urgent and self.endpoint.safety is not None:
+        if hello.urgent and self.endpoint.safety is not None and self._chat_open():
             await self.endpoint.safety.alert(chat)
 
     def _notice(self, chat: ChatRecord) -> frames.Frame:
@@ -325,6 +325,9 @@ class VisitorSocket:
             return
         self.connection.tracker(self.chat.id).mark(result.seq)
         self.send(frames.ack(msg.id, result.seq))
+
+    def _chat_open(self) -> bool:
+        return self.chat is not None and self.chat.state is not ChatState.ENDED
 
     async def _urgent(self) -> None:
         """``{"type":"urgent"}``: the visitor is in danger now (the chat goes first)."""

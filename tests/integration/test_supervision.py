@@ -4,12 +4,14 @@ are kept encrypted and go with the chat."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis
 
 from tests.integration.conftest import Team
 from tests.support.clients import Frame, Peers, WsClient, accept, parse_timestamp
+from tests.support.server import RunningServer
 
 CHATS_WAIT_S = 3.0  # `chats` comes at most once a second
 
@@ -172,4 +174,37 @@ async def test_a_supervisor_who_whispered_hears_the_reply_without_watching(
     await visitor.send({"type": "msg", "id": "v1", "text": "hallå?"})
     await anna.expect("msg", chat=chat, text="hallå?")
     await sigrid.expect_none("msg", within=0.3)
+    await visitor.expect_none("whisper", within=0.1)
+
+
+async def test_across_processes(
+    team: Team, peers: Peers, server_factory: Callable[..., RunningServer]
+) -> None:
+    """The supervisor on one process, the counsellor and the visitor on another: `chats`,
+    `escalation` and whispers both ways still arrive, each once."""
+    other = server_factory()
+    anna = await peers.console(team.server, team.http["anna"])
+    sigrid = await peers.console(other, team.http["sigrid"])
+    await sigrid.expect("chats")
+    visitor, chat = await peers.queued(team.server)
+    await accept(anna, chat)
+    await visitor.expect("joined")
+
+    await chats_until(sigrid, lambda f: item_of(f, chat) is not None)
+    await anna.send({"type": "escalate", "chat": chat, "level": "concern"})
+    await sigrid.expect("escalation", chat=chat, level="concern")
+    await chats_until(sigrid, lambda f: (item_of(f, chat) or {}).get("escalation") == "concern")
+
+    await sigrid.send({"type": "whisper", "chat": chat, "text": "från andra processen"})
+    await anna.expect("whisper", chat=chat, text="från andra processen")
+    await sigrid.expect("whisper", chat=chat, text="från andra processen")  # the echo
+    await anna.send({"type": "whisper", "chat": chat, "text": "svar tillbaka"})
+    await sigrid.expect("whisper", chat=chat, text="svar tillbaka")
+    await sigrid.send({"type": "watch", "chat": chat})
+    await sigrid.expect("assigned", chat=chat)
+    replayed = [f["text"] for f in await sigrid.drain("whisper", within=0.5)]
+    assert replayed == ["från andra processen", "svar tillbaka"]  # what the chat holds
+    await anna.send({"type": "whisper", "chat": chat, "text": "nu läser du med"})
+    await sigrid.expect("whisper", chat=chat, text="nu läser du med")
+    assert await sigrid.drain("whisper", within=0.5) == []
     await visitor.expect_none("whisper", within=0.1)
