@@ -11,6 +11,7 @@ from typing import Final
 import structlog
 
 from chat import frames
+from chat.continuity import record_of
 from chat.conversations import Conversations
 from chat.events import ALL_STAFF, to_chat_staff, to_visitor
 from chat.protocol import ChatState, EndedBy
@@ -80,6 +81,9 @@ class Safety:
         if self.ops.floor is not None:  # reads the time held from the hash: before the erase
             await self.ops.floor.ended(chat.id, outcome[1])
         await self.store.erase(chat.id)
+        if chat.code_record and self.ops.continuity is not None:
+            # The young person's code still counts the chat, but no longer names it.
+            await self.ops.continuity.codes.unlink_chat(record_of(chat.code_record), chat.id)
         self.ops.metrics.chat_ended(EndedBy.SYSTEM.value)
         if self.ops.stats is not None:
             await self.ops.stats.record_block()

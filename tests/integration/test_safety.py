@@ -228,3 +228,35 @@ async def test_the_risk_guide_stays_with_the_chat(team: Team, peers: Peers, redi
     assert b"threat_to_life" not in every_value(redis_url).replace(
         b"risk_threat_to_life", b""
     )  # the answers are kept encrypted; only the day's counter names the question
+
+
+async def test_a_blocked_chat_still_counts_for_its_code_but_is_not_named(
+    team: Team, peers: Peers, redis_url: str
+) -> None:
+    anna = await peers.console(team.server, team.http["anna"])
+    visitor, chat = await peers.queued(team.server)
+    await accept(anna, chat)
+    await visitor.expect("joined")
+    await visitor.send({"type": "return_code"})
+    code = (await visitor.expect("return_code"))["code"]
+
+    def links() -> dict[bytes, bytes]:
+        client = redis.Redis.from_url(redis_url)
+        try:
+            keys = [k for k in client.scan_iter(match="f:rc:*") if k.endswith(b":chats")]
+            assert len(keys) == 1, keys
+            return dict(client.hgetall(keys[0]))
+        finally:
+            client.close()
+
+    before = links()
+    assert list(before.values()) == [b"1"]
+    await anna.send({"type": "block", "chat": chat})
+    await visitor.expect("ended", reason="blocked")
+    after = links()
+    assert list(after.values()) == [b"1"]
+    assert set(after).isdisjoint(before)  # the field that named the chat is gone
+
+    again, welcome = await peers.chat(team.server, return_code=code)
+    assert welcome["session"]["number"] == 2
+    await again.expect("queued")
