@@ -240,7 +240,7 @@ async def test_a_blocked_chat_still_counts_for_its_code_but_is_not_named(
     await visitor.send({"type": "return_code"})
     code = (await visitor.expect("return_code"))["code"]
 
-    def links() -> dict[bytes, bytes]:
+    def links() -> dict[object, object]:
         client = redis.Redis.from_url(redis_url)
         try:
             keys = [k for k in client.scan_iter(match="f:rc:*") if k.endswith(b":chats")]
