@@ -240,12 +240,12 @@ async def test_a_blocked_chat_still_counts_for_its_code_but_is_not_named(
     await visitor.send({"type": "return_code"})
     code = (await visitor.expect("return_code"))["code"]
 
-    def links() -> dict[object, object]:
+    def links() -> dict[bytes | str, bytes | str]:
         client = redis.Redis.from_url(redis_url)
         try:
             keys = [k for k in client.scan_iter(match="f:rc:*") if k.endswith(b":chats")]
             assert len(keys) == 1, keys
-            return dict(client.hgetall(keys[0]))
+            return {k: v for k, v in client.hgetall(keys[0]).items()}
         finally:
             client.close()
 
