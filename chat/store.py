@@ -13,6 +13,7 @@ Keys (prefix ``f:``)::
     f:chat:{id}:ids        hash   client id -> seq, so a resend is stored once
     f:chat:{id}:notes      list   encrypted internal notes
     f:q:{channel}          zset   waiting chats, score = when queued (ms); lowest is next
+                                  (an urgent chat's score is shifted before all: chat/urgency.py)
     f:resume:{sha256}      string chat id for a one-time resume token (only its hash is kept)
     f:live                 zset   chat id -> when it ends unless its visitor is back (ms)
     f:staff:{user}:chats   set    chats a counsellor holds
