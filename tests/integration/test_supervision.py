@@ -10,8 +10,8 @@ from typing import Any
 import redis
 
 from tests.integration.conftest import Team
-from tests.support.clients import Frame, Peers, WsClient, accept, parse_timestamp
-from tests.support.server import RunningServer
+from tests.support.clients import Frame, Peers, WsClient, accept, login, parse_timestamp
+from tests.support.server import RunningServer, StaffCredentials
 
 CHATS_WAIT_S = 3.0  # `chats` comes at most once a second
 
@@ -208,3 +208,24 @@ async def test_across_processes(
     await sigrid.expect("whisper", chat=chat, text="nu läser du med")
     assert await sigrid.drain("whisper", within=0.5) == []
     await visitor.expect_none("whisper", within=0.1)
+
+
+async def test_an_admin_gets_chats_and_may_whisper(
+    team: Team, peers: Peers, staff: Callable[..., StaffCredentials]
+) -> None:
+    admin = login(team.server, staff("admin", name="Ada Admin"))
+    try:
+        anna = await peers.console(team.server, team.http["anna"])
+        ada = await peers.console(team.server, admin)
+        await ada.expect("chats")
+        visitor, chat = await peers.queued(team.server)
+        await accept(anna, chat)
+        await chats_until(ada, lambda f: item_of(f, chat) is not None)
+        await ada.send({"type": "whisper", "chat": chat, "text": "hej från admin"})
+        got = await anna.expect("whisper", chat=chat, text="hej från admin")
+        assert got["from"] == "Ada Admin"
+        await anna.send({"type": "escalate", "chat": chat, "level": "acute"})
+        await ada.expect("escalation", chat=chat)
+        await visitor.expect_none("whisper", within=0.2)
+    finally:
+        admin.close()
