@@ -144,6 +144,10 @@ async def test_a_whisper_both_ways_never_reaches_the_visitor(
     whispers = [e for e in events if e.get("kind") == "whisper_sent" and e.get("chat") == chat]
     assert [e["staff"] for e in whispers] == ["anna", "sigrid"], whispers
     assert all(e["holder"] == "anna" for e in whispers)
+    logs = team.server.logs()
+    assert "whisper_sent" in logs
+    assert "Fråga om skolan" not in logs
+    assert "Ok, jag frågar" not in logs
 
     # Shredded with the chat: no ciphertext of the chat's notes is left.
     notes_before = every_value(redis_url).count(chat.encode() + b":notes")
