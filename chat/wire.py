@@ -216,8 +216,26 @@ class Unwatch:
     chat: str
 
 
+@dataclass(frozen=True, slots=True)
+class SetLimit:
+    """A supervisor sets how many chats a colleague may hold at once (0 to 20)."""
+
+    username: str
+    limit: int
+    chat: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heavy:
+    """A counsellor marks a chat heavy: supervisors are asked for a debrief."""
+
+    chat: str
+
+
 ConsoleFrame = (
     Accept
+    | SetLimit
+    | Heavy
     | Watch
     | Unwatch
     | ConsoleMsg
@@ -464,8 +482,21 @@ def _console_typing(obj: Mapping[str, Any]) -> Typing:
     return Typing(_required(obj, "chat"))
 
 
+MAX_SET_LIMIT: Final = 20
+
+
+def _set_limit(obj: Mapping[str, Any]) -> SetLimit:
+    username = _required(obj, "username")
+    limit = obj.get("limit")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= MAX_SET_LIMIT:
+        raise FrameError("bad_field", "limit")
+    return SetLimit(username, limit)
+
+
 _CONSOLE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], ConsoleFrame]]] = {
     "accept": lambda obj: Accept(_required(obj, "chat")),
+    "set_limit": _set_limit,
+    "heavy": lambda obj: Heavy(_required(obj, "chat")),
     "msg": lambda obj: ConsoleMsg(
         _required(obj, "chat"), _required(obj, "id", MAX_CLIENT_ID_CHARS), chat_text(obj)
     ),
