@@ -144,12 +144,18 @@ def run_cli(redis_url: str, *args: str, timeout: float = 60) -> subprocess.Compl
 
 
 def add_staff(
-    redis_url: str, username: str, role: str = "counsellor", name: str | None = None
+    redis_url: str,
+    username: str,
+    role: str = "counsellor",
+    name: str | None = None,
+    languages: str = "",
 ) -> StaffCredentials:
     """Create a staff user through the real command line, as an operator would."""
     args = ["users", "add", username, "--role", role]
     if name:
         args += ["--name", name]
+    if languages:
+        args += ["--languages", languages]
     done = run_cli(redis_url, *args)
     assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
     out = done.stdout
