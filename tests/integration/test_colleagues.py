@@ -6,6 +6,7 @@ server and Redis."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -112,7 +113,7 @@ async def test_staff_frames_are_coalesced(team: Team, peers: Peers) -> None:
             break
     assert arrivals, "no staff frame after the accepts"
     assert holds("anna", 8)(frame)
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(arrivals)]
     assert all(gap >= 0.8 for gap in gaps), gaps
     assert len(arrivals) < len(chats), arrivals
 
@@ -174,7 +175,9 @@ async def test_set_limit_by_a_supervisor(team: Team, peers: Peers) -> None:
 
     events = team.http["sigrid"].get("/api/admin/audit").json()["events"]
     set_ = [e for e in events if e.get("kind") == "limit_set" and e.get("username") == "anna"]
-    assert set_ and set_[0]["staff"] == "sigrid" and set_[0]["limit"] == 1, events[:5]
+    assert set_, events[:5]
+    assert set_[0]["staff"] == "sigrid"
+    assert set_[0]["limit"] == 1
 
 
 async def test_set_limit_refusals(team: Team, peers: Peers) -> None:
@@ -292,7 +295,8 @@ async def test_the_visitor_is_told_in_their_language(team: Team, peers: Peers, l
     await bilal.expect("assigned", chat=chat)
     told = await visitor.expect("msg", where={"from": "system"})
     assert team.display["bilal"] in told["text"]
-    assert "tar över" not in told["text"] and "taking over" not in told["text"], told
+    assert "tar över" not in told["text"], told
+    assert "taking over" not in told["text"], told
 
 
 # ---- heavy ---------------------------------------------------------------------------------
@@ -331,7 +335,8 @@ async def test_heavy_asks_the_supervisors_for_a_debrief(
     await accept(anna, other)
     events = team.http["sigrid"].get("/api/admin/audit").json()["events"]
     marked = [e for e in events if e.get("kind") == "heavy_marked" and e.get("chat") == chat]
-    assert marked and marked[0]["staff"] == "anna", events[:5]
+    assert marked, events[:5]
+    assert marked[0]["staff"] == "anna"
 
 
 async def test_heavy_on_someone_elses_chat_is_refused(team: Team, peers: Peers) -> None:
