@@ -339,6 +339,23 @@ async def test_heavy_asks_the_supervisors_for_a_debrief(
     assert marked[0]["staff"] == "anna"
 
 
+async def test_heavy_after_the_end_and_only_once(team: Team, peers: Peers) -> None:
+    """A chat may turn out heavy only when it is over; a second mark asks nothing again."""
+    anna = await peers.console(team.server, team.http["anna"])
+    boss = await peers.console(team.server, team.http["sigrid"])
+    await wait_staff(anna, lambda f: entry(f, "sigrid") is not None)
+    visitor, chat = await peers.queued(team.server)
+    await accept(anna, chat)
+    await visitor.send({"type": "end"})
+    await anna.expect("visitor_left", chat=chat)
+    await anna.send({"type": "heavy", "chat": chat})
+    await anna.expect("heavy_noted", chat=chat)
+    await boss.expect("debrief", counsellor=team.display["anna"])
+    await anna.send({"type": "heavy", "chat": chat})
+    assert (await anna.expect("heavy_noted", chat=chat))["paused_s"] == 0
+    await boss.expect_none("debrief", within=0.5)
+
+
 async def test_heavy_on_someone_elses_chat_is_refused(team: Team, peers: Peers) -> None:
     anna = await peers.console(team.server, team.http["anna"])
     bilal = await peers.console(team.server, team.http["bilal"])
