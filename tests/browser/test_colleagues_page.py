@@ -114,6 +114,21 @@ async def test_limit_refusal_and_a_transfer_chosen_from_the_list(
                 other.locator(f'.cp-transfer-to option[value="{bilal_creds.username}"]')
             ).to_be_disabled(timeout=WAIT_MS)
 
+            # Should the list be behind (Bilal filled up a moment ago), the server refuses
+            # the hand-over: the chat stays with Sara and its panel works again.
+            forced = other.locator(".cp-transfer-to")
+            await forced.evaluate(
+                '(s, name) => { const o = s.querySelector(`option[value="${name}"]`);'
+                " o.disabled = false; s.value = name; s.dispatchEvent(new Event('change')); }",
+                bilal_creds.username,
+            )
+            await other.locator(".cp-transfer-send").click()
+            await expect(sara.locator("#toast")).to_contain_text(
+                "Chatten är kvar hos dig", timeout=WAIT_MS
+            )
+            await expect(other.locator(".cp-input")).to_be_enabled()
+            await expect(other.locator(".cp-send")).to_be_enabled()
+
             # A heavy chat: the supervisor sees the debrief request.
             await other.locator(".cp-heavy").click()
             await expect(other.locator(".cp-heavy")).to_have_text(
@@ -126,6 +141,12 @@ async def test_limit_refusal_and_a_transfer_chosen_from_the_list(
             await expect(
                 boss.locator(f'.col-item[data-username="{sara_creds.username}"] .col-limit')
             ).to_have_value(str(LIMIT), timeout=WAIT_MS)
+            sara_limit = boss.locator(f'.col-item[data-username="{sara_creds.username}"]')
+            await sara_limit.locator(".col-limit").fill("3")
+            await sara_limit.locator(".col-limit-save").click()
+            await expect(sara.locator("#my-status")).to_contain_text(
+                "1 av 3 chattar", timeout=WAIT_MS
+            )
 
             assert sara_errors == []
             assert bilal_errors == []
