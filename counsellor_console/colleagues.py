@@ -74,6 +74,7 @@ class Colleagues:
         self._tasks: set[asyncio.Task[None]] = set()
         ops.hub.on_signal(STAFF_CHANGED, self._dirty.set)
         ops.hub.on_signal(STAFF_LEFT, self._someone_left)
+        ops.hub.on_resync(self._resynced)
 
     # -- limits --------------------------------------------------------------------------
 
@@ -112,9 +113,16 @@ class Colleagues:
         if any(s.staff.username == username for s in self._sockets()):
             return
         self._languages.pop(username, None)
-        await self.store.mark_offline(username)
-        await self.ops.hub.signal(STAFF_LEFT)
-        await self.ops.hub.signal(STAFF_CHANGED)
+        try:
+            await self.store.mark_offline(username)
+            await self.ops.hub.signal(STAFF_LEFT)
+            await self.ops.hub.signal(STAFF_CHANGED)
+        except Exception as exc:  # presence then lapses on its own (ONLINE_WINDOW_SECS)
+            log.warning("staff_left_failed", error=type(exc).__name__)
+
+    async def _resynced(self) -> None:
+        """After a pub/sub outage signals may have been missed: rebuild the frame."""
+        self._dirty.set()
 
     def _someone_left(self) -> None:
         self._spawn(self._remark_presence())

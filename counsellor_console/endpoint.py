@@ -302,7 +302,6 @@ class ConsoleEndpoint:
         self.sockets.add(socket)
         lease = self.gate.sockets.register(staff, websocket)  # closed when revoked (issue 8)
         await self.staff_store.mark_online([staff.username])
-        await self.colleagues.joined(staff.username)
 
         async def handle_text(text: str) -> None:
             lease.touch()
@@ -310,6 +309,7 @@ class ConsoleEndpoint:
 
         self.ops.metrics.socket_opened("staff")
         try:
+            await self.colleagues.joined(staff.username)
             await socket.start()
             await receive_text_frames(
                 websocket, self.rate, handle_text, socket.send, socket.connection.close

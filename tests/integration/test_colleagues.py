@@ -132,6 +132,26 @@ async def test_staff_frame_reaches_a_console_on_another_process(
     await wait_staff(anna, lambda f: entry(f, "bilal") is None)
 
 
+async def test_closing_one_of_two_consoles_on_two_processes_keeps_one_online(
+    team: Team, peers: Peers, server_factory: Callable[..., RunningServer]
+) -> None:
+    second = server_factory()
+    here = await peers.console(team.server, team.http["anna"])
+    there = await peers.console(second, team.http["anna"])
+    bilal = await peers.console(team.server, team.http["bilal"])
+    await wait_staff(bilal, lambda f: entry(f, "anna") is not None)
+    await here.close()
+    await bilal.pump(3.5)
+    frames = [f for f in bilal.buffer if f.get("type") == "staff"]
+    if frames:  # a moment without her is allowed; the last word must have her back
+        assert entry(frames[-1], "anna") is not None, frames[-1]
+    # And she can still be handed a chat, on the console she kept.
+    _, chat = await peers.queued(team.server)
+    await accept(bilal, chat)
+    await bilal.send({"type": "transfer", "chat": chat, "to": "anna"})
+    await there.expect("assigned", chat=chat)
+
+
 # ---- the limit -----------------------------------------------------------------------------
 
 
