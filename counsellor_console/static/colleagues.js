@@ -90,21 +90,14 @@ export function onStaff(f) {
 function renderColleagues() {
   const list = $('colleagues-list');
   if (!list) { return; }
-  // Keep a limit field someone is typing in: rebuild only the rows that are not focused.
-  const focused = document.activeElement && list.contains(document.activeElement)
-    ? document.activeElement.closest('.col-item') : null;
-  const keep = focused ? focused.getAttribute('data-username') : null;
+  // Keyed update in place: a limit field someone is typing in, or a focused button, stays.
   const rows = {};
   list.querySelectorAll('.col-item').forEach((li) => { rows[li.getAttribute('data-username')] = li; });
   const others = state.online.filter((c) => c.username !== me());
   others.forEach((c, i) => {
-    let li = rows[c.username];
-    if (!li || c.username !== keep) {
-      const fresh = colleagueRow(c);
-      if (li) { li.replaceWith(fresh); } else { list.appendChild(fresh); }
-      li = fresh;
-    }
+    const li = rows[c.username] || colleagueRow(c);
     delete rows[c.username];
+    fillRow(li, c);
     if (list.children[i] !== li) { list.insertBefore(li, list.children[i] || null); }
   });
   Object.keys(rows).forEach((name) => rows[name].remove());
@@ -113,20 +106,13 @@ function renderColleagues() {
 }
 
 function colleagueRow(c) {
-  const li = el('li', 'col-item' + (atLimit(c) ? ' is-full' : '') + (c.paused ? ' is-paused' : ''));
+  const li = el('li', 'col-item');
   li.setAttribute('data-username', c.username);
   const top = el('div', 'col-top');
-  top.appendChild(el('span', 'col-name', c.name || c.username));
-  top.appendChild(el('span', 'col-role', ROLE_NAMES[c.role] || String(c.role || '')));
+  top.appendChild(el('span', 'col-name'));
+  top.appendChild(el('span', 'col-role'));
   li.appendChild(top);
-  const facts = el('div', 'col-facts');
-  facts.appendChild(el('span', 'tag col-load' + (atLimit(c) ? ' tag-warn' : ''), loadText(c)));
-  if (atLimit(c)) { facts.appendChild(el('span', 'tag tag-warn col-full', t('colleagues.full', 'fullt'))); }
-  if (c.paused) { facts.appendChild(el('span', 'tag col-paused', t('colleagues.paused', 'pausad'))); }
-  if (Array.isArray(c.languages) && c.languages.length) {
-    facts.appendChild(el('span', 'tag col-langs', c.languages.join(', ')));
-  }
-  li.appendChild(facts);
+  li.appendChild(el('div', 'col-facts'));
   if (canSupervise()) {
     const form = el('form', 'col-limit-form');
     form.setAttribute('data-username', c.username);
@@ -138,8 +124,6 @@ function colleagueRow(c) {
     input.max = String(MAX_LIMIT);
     input.step = '1';
     input.className = 'col-limit';
-    input.value = String(c.limit);
-    input.setAttribute('aria-label', t('colleagues.limit_for', 'Gräns för {name}').replace('{name}', c.name || c.username));
     label.appendChild(input);
     form.appendChild(label);
     const btn = el('button', 'btn btn-small col-limit-save', t('colleagues.limit_save', 'Spara'));
@@ -148,6 +132,27 @@ function colleagueRow(c) {
     li.appendChild(form);
   }
   return li;
+}
+
+function fillRow(li, c) {
+  const full = atLimit(c);
+  li.classList.toggle('is-full', full);
+  li.classList.toggle('is-paused', !!c.paused);
+  li.querySelector('.col-name').textContent = c.name || c.username;
+  li.querySelector('.col-role').textContent = ROLE_NAMES[c.role] || String(c.role || '');
+  const facts = li.querySelector('.col-facts');
+  clear(facts);
+  facts.appendChild(el('span', 'tag col-load' + (full ? ' tag-warn' : ''), loadText(c)));
+  if (full) { facts.appendChild(el('span', 'tag tag-warn col-full', t('colleagues.full', 'fullt'))); }
+  if (c.paused) { facts.appendChild(el('span', 'tag col-paused', t('colleagues.paused', 'pausad'))); }
+  if (Array.isArray(c.languages) && c.languages.length) {
+    facts.appendChild(el('span', 'tag col-langs', c.languages.join(', ')));
+  }
+  const input = li.querySelector('.col-limit');
+  if (input) {
+    input.setAttribute('aria-label', t('colleagues.limit_for', 'Gräns för {name}').replace('{name}', c.name || c.username));
+    if (document.activeElement !== input) { input.value = String(c.limit); }
+  }
 }
 
 function renderOwnStatus() {
