@@ -35,6 +35,7 @@ from redis.asyncio import Redis
 
 from chat import store_scripts as scripts
 from chat.batch_store import RedisBatcher
+from chat.limits_store import AtLimitError, PausedError, paused_key
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import EVENTS_CHANNEL
 from chat.records import (
@@ -333,14 +334,22 @@ class ChatStore:
             items[channel].append(QueueItem(record, waited_in_queue_ms(record, now), score))
         return QueueSnapshot(totals, items)
 
-    async def claim_chat(self, chat: ChatRecord, username: str, display_name: str) -> bool:
-        """Take a waiting chat for a counsellor; exactly one caller wins, across processes."""
+    async def claim_chat(
+        self, chat: ChatRecord, username: str, display_name: str, limit: int | None = None
+    ) -> bool:
+        """Take a waiting chat for a counsellor; exactly one caller wins, across processes.
+
+        Raises:
+            AtLimitError: they hold ``limit`` chats already (checked in the same step).
+            PausedError: their new accepts pause (chat/limits_store.py).
+        """
         won = await self._claim(
             keys=[
                 queue_key(chat.channel),
                 chat_key(chat.id),
                 staff_chats_key(username),
                 accepts_key(chat.channel),
+                paused_key(username),
             ],
             args=[
                 chat.id,
@@ -350,8 +359,13 @@ class ChatStore:
                 self._ttl,
                 RECENT_ACCEPTS_KEPT,
                 HANDLING_TTL_SECS,
+                "" if limit is None else limit,
             ],
         )
+        if int(won) == -1:
+            raise AtLimitError(chat.id)
+        if int(won) == -2:
+            raise PausedError(chat.id)
         return int(won) == 1
 
     async def release_to_queue(self, chat: ChatRecord, holder: str | None) -> bool:
@@ -390,12 +404,25 @@ class ChatStore:
     async def counsellor_chats(self, username: str) -> list[str]:
         return sorted(as_texts(await self._redis.smembers(staff_chats_key(username))))
 
-    async def hand_over(self, chat: ChatRecord, from_user: str, to_user: str, to_name: str) -> bool:
-        """Move an active chat from one counsellor to another (a warm transfer), atomically."""
+    async def hand_over(
+        self,
+        chat: ChatRecord,
+        from_user: str,
+        to_user: str,
+        to_name: str,
+        limit: int | None = None,
+    ) -> bool:
+        """Move an active chat from one counsellor to another (a warm transfer), atomically.
+
+        Raises:
+            AtLimitError: the colleague holds ``limit`` chats already (same step).
+        """
         moved = await self._hand_over(
             keys=[chat_key(chat.id), staff_chats_key(from_user), staff_chats_key(to_user)],
-            args=[chat.id, from_user, to_user, to_name, self._ttl],
+            args=[chat.id, from_user, to_user, to_name, self._ttl, "" if limit is None else limit],
         )
+        if int(moved) == -1:
+            raise AtLimitError(chat.id)
         return int(moved) == 1
 
     # -- ending --------------------------------------------------------------------------

@@ -253,10 +253,26 @@ class RiskUpdate:
     chat: str
     answers: dict[str, str] | None = None
     count: bool = False
+@dataclass(frozen=True, slots=True)
+class SetLimit:
+    """A supervisor sets how many chats a colleague may hold at once (0 to 20)."""
+
+    username: str
+    limit: int
+    chat: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heavy:
+    """A counsellor marks a chat heavy: supervisors are asked for a debrief."""
+
+    chat: str
 
 
 ConsoleFrame = (
     Accept
+    | SetLimit
+    | Heavy
     | Watch
     | Unwatch
     | ConsoleMsg
@@ -527,10 +543,21 @@ def _risk_update(obj: Mapping[str, Any]) -> RiskUpdate:
     if not isinstance(count, bool):
         raise FrameError("bad_field", "count")
     return RiskUpdate(chat, answers, count)
+MAX_SET_LIMIT: Final = 20
+
+
+def _set_limit(obj: Mapping[str, Any]) -> SetLimit:
+    username = _required(obj, "username")
+    limit = obj.get("limit")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= MAX_SET_LIMIT:
+        raise FrameError("bad_field", "limit")
+    return SetLimit(username, limit)
 
 
 _CONSOLE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], ConsoleFrame]]] = {
     "accept": lambda obj: Accept(_required(obj, "chat")),
+    "set_limit": _set_limit,
+    "heavy": lambda obj: Heavy(_required(obj, "chat")),
     "msg": lambda obj: ConsoleMsg(
         _required(obj, "chat"), _required(obj, "id", MAX_CLIENT_ID_CHARS), chat_text(obj)
     ),

@@ -319,7 +319,15 @@ def create_app(settings: Settings) -> Starlette:
         *create_staff_admin_routes(gate, Accounts(staff_store), audit),
         *create_canned_routes(gate, CannedStore(redis), audit),
         *create_floor_routes(
-            gate, FloorView(ops, staff_store, StatsReader(redis), ops.floor, time.time)
+            gate,
+            FloorView(
+                ops,
+                staff_store,
+                StatsReader(redis),
+                ops.floor,
+                time.time,
+                default_limit=settings.chat.chat_limit,
+            ),
         ),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
@@ -361,6 +369,7 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(console.broadcast_queue(), name="queue-broadcast"),
             asyncio.create_task(console.keep_presence(), name="presence"),
             asyncio.create_task(supervision.broadcast_chats(), name="chats-broadcast"),
+            asyncio.create_task(console.colleagues.broadcast(), name="staff-broadcast"),
             asyncio.create_task(console_sockets.listen(), name="revocations"),
             asyncio.create_task(console_sockets.sweep(), name="session-sweep"),
             asyncio.create_task(purge_on_schedule(store, network), name="purge"),

@@ -13,6 +13,10 @@ import { fillCanned } from './canned.js';
 import { emitFrame, setSender } from './bus.js';
 import './supervision.js';
 import './safety.js';
+import {
+  initColleagues, onStaff, onDebrief, onHeavyNoted, fillTransferChoices, colleagueName,
+  matchTag, colleagueErrorText, transferRefusedText
+} from './colleagues.js';
 
 (function () {
   'use strict';
@@ -193,6 +197,10 @@ import './safety.js';
       case 'inbox_replied': onInboxReplied(f); break;
       case 'error': onError(f); break;
       case 'risk': onRisk(f); break;
+      case 'staff': onStaff(f); break;
+      case 'debrief': onDebrief(f); break;
+      case 'heavy_noted': onHeavyNoted(f); break;
+      case 'transferred_out': onTransferredOut(f); break;
       default: break;
     }
     emitFrame(f);  // the feature modules (bus.js), after the panel exists
@@ -204,7 +212,40 @@ import './safety.js';
     if (me.role) { $('me-role').textContent = me.role; }
   }
 
+  // A refused hand-over (colleague at their limit or gone): the chat is still ours.
+  function transferRefused(f) {
+    var id = f.chat;
+    if (!id && f.code === 'bad_field' && f.field === 'to') {
+      id = S.order.filter(function (cid) { return S.chats[cid].transferTo; })[0];
+    }
+    var chat = id ? S.chats[id] : null;
+    if (!chat || !chat.transferTo || (f.code !== 'at_limit' && f.code !== 'bad_field')) { return false; }
+    var to = chat.transferTo;
+    chat.transferTo = null;
+    setChatOpen(chat, true);
+    var text = transferRefusedText(f, to);
+    addLine(chat, 'system', 'System', text, null);
+    toast(text);
+    return true;
+  }
+
+  function onTransferredOut(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    toast('Chatten är överlämnad till ' + colleagueName(f.to) + '.');
+    closeChat(f.chat);
+  }
+
   function onError(f) {
+    if (transferRefused(f)) { return; }
+    var refusal = colleagueErrorText(f);
+    if (refusal) {
+      // at_limit names the chat; paused names none: every pending accept is refused.
+      if (f.chat) { delete S.accepting[f.chat]; } else { S.accepting = {}; }
+      renderQueue();
+      toast(refusal);
+      return;
+    }
     if (f.code === 'already_taken') {
       delete S.accepting[f.chat];
       toast('En kollega hann före och tog den chatten.');
@@ -297,6 +338,9 @@ import './safety.js';
     facts.appendChild(el('span', 'tag tag-age' + (it.age === '18plus' ? '' : ' is-young'), AGES[it.age] || String(it.age || '')));
     facts.appendChild(el('span', 'tag', LANG_NAMES[it.lang] || String(it.lang || '')));
     if (it.topic) { facts.appendChild(el('span', 'tag', S.topicLabels[it.topic] || String(it.topic))); }
+    var match = matchTag(it);
+    if (match) { facts.appendChild(match); }
+    entry.li.classList.toggle('is-match', !!match);
     body.appendChild(facts);
 
     var meta = el('div', 'q-meta');
@@ -408,6 +452,7 @@ import './safety.js';
     renderRisk(panel, n);
 
     fillCanned(panel.querySelector('.cp-canned'), '');
+    fillTransferChoices(panel.querySelector('.cp-transfer-to'));
     renderReasons(panel, n);
 
     var tab = el('button', 'c-tab');
@@ -531,6 +576,14 @@ import './safety.js';
     show(chat.panel.querySelector('.flag-left'), false);
     if (typeof f.away === 'boolean') { setAway(chat, f.away); }
     send({ type: 'risk', chat: f.chat });  // the risk guide's answers, kept with the chat
+    chat.transferTo = null;
+    if (isNew && f.from) {
+      // A warm transfer: who handed it over, and their internal notes.
+      addLine(chat, 'system', 'System', 'Övertagen från ' + (f.from_name || colleagueName(f.from)) + '.', null);
+      (Array.isArray(f.notes) ? f.notes : []).forEach(function (note) {
+        addLine(chat, 'note', 'Anteckning' + (note.by ? ' (' + note.by + ')' : ''), note.text, note.at);
+      });
+    }
     var mine = !!S.accepting[f.chat];
     delete S.accepting[f.chat];
     removeQueueItem(f.chat);
@@ -720,10 +773,13 @@ import './safety.js';
     });
     p.querySelector('.cp-transfer-form').addEventListener('submit', function (e) {
       e.preventDefault();
-      var to = p.querySelector('.cp-transfer-to').value.trim();
-      if (!to) { return; }
+      var select = p.querySelector('.cp-transfer-to');
+      var to = select.value;
+      var option = select.options[select.selectedIndex];
+      if (!to || (option && option.disabled)) { return; }
       if (send({ type: 'transfer', chat: chat.id, to: to })) {
-        addLine(chat, 'system', 'System', 'Du lämnade över chatten till ' + to + '.', null);
+        chat.transferTo = to;
+        addLine(chat, 'system', 'System', 'Lämnar över chatten till ' + colleagueName(to) + '…', null);
         setChatOpen(chat, false);
       }
     });
@@ -1206,6 +1262,7 @@ import './safety.js';
 
   function init() {
     setSender(send);
+    initColleagues({ send: send, toast: toast });
     $('queue-list').addEventListener('click', onQueueClick);
     window.setInterval(tickQueue, 1000);
     document.addEventListener('visibilitychange', function () {

@@ -281,6 +281,7 @@ NOT_THEIRS: Final[list[tuple[dict[str, Any], str]]] = [
     ({"type": "refer", "org": DIRECTORY_ORGS[0]}, "not_yours"),
     ({"type": "end", "reasons": ["control"]}, "not_yours"),
     ({"type": "accept"}, "already_taken"),
+    ({"type": "heavy"}, "not_yours"),
     ({"type": "watch"}, "forbidden"),
     # Console 1.1, Safety: only the chat's counsellor escalates, blocks, answers the risk guide.
     ({"type": "escalate", "level": "acute"}, "not_yours"),
@@ -342,3 +343,20 @@ async def test_a_supervisor_reads_read_only_and_it_is_audited(roles: Staff, peer
     assert watched[0]["staff"] == roles.creds["supervisor"].username
     assert watched[0]["holder"] == roles.creds["counsellor"].username
     assert "watched words" not in str(events)
+
+
+# Console messages only a supervisor (or admin) may send, whatever chat they name.
+SUPERVISOR_ONLY: Final[list[dict[str, Any]]] = [
+    {"type": "set_limit", "username": "authz-counsellor", "limit": 5},
+]
+
+
+@pytest.mark.parametrize("role", ["counsellor", "supervisor", "admin"])
+async def test_console_messages_for_supervisors_only(roles: Staff, peers: Peers, role: str) -> None:
+    console = peers.track(await connect_console(roles.server, roles.http[role]))
+    for frame in SUPERVISOR_ONLY:
+        await console.send(frame)
+        if role == "counsellor":
+            assert await console.expect("error") == {"type": "error", "code": "forbidden"}
+        else:
+            await console.expect_none("error", within=0.5)
