@@ -226,9 +226,11 @@ class ConsoleSocket:
     async def _watch_request(self, frame: Watch | Unwatch) -> None:
         """A supervisor reads a chat someone else holds: read only, and audited."""
         if isinstance(frame, Unwatch):
+            # Only a chat read as a watcher is let go: "released" for a chat this console
+            # holds would tell it the chat had left its hands (it has not).
             if frame.chat in self.watching:
                 self._unwatch(frame.chat)
-            self.send({"type": "released", "chat": frame.chat})
+                self.send({"type": "released", "chat": frame.chat})
             return
         if not self.staff.can_supervise:
             self.send(frames.error("forbidden", chat=frame.chat))
