@@ -10,6 +10,8 @@ import { $, el, clear, show } from '/static/common/dom.js';
 import { codePoints, formatTime as formatTimeIn, newClientId } from '/static/common/text.js';
 import { getJSON as getJSONWith } from '/static/common/http.js';
 import { fillCanned } from './canned.js';
+import { alertFrame, startAlerts } from './alerts.js';
+import { startShortcuts } from './shortcuts.js';
 
 (function () {
   'use strict';
@@ -129,7 +131,7 @@ import { fillCanned } from './canned.js';
       if (S.ws !== ws) { return; }
       var frame;
       try { frame = JSON.parse(event.data); } catch (e) { return; }
-      if (frame && typeof frame.type === 'string') { handle(frame); }
+      if (frame && typeof frame.type === 'string') { handle(frame); alertFrame(frame); }
     };
     ws.onclose = function (event) {
       if (S.ws !== ws) { return; }
@@ -1202,6 +1204,8 @@ import { fillCanned } from './canned.js';
 
   function init() {
     $('queue-list').addEventListener('click', onQueueClick);
+    startAlerts();
+    startShortcuts();
     window.setInterval(tickQueue, 1000);
     document.addEventListener('visibilitychange', function () {
       if (!document.hidden && S.active && S.chats[S.active]) {
