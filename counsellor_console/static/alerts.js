@@ -59,14 +59,17 @@ function unlock() {
   });
 }
 
-/** Play the chat or the urgent sound, unless muted, too soon after the last, or locked. */
+/**
+ * Raise an alert: play the chat or the urgent sound, unless muted, locked, or a chat sound
+ * right after another (then it counts as merged).
+ */
 export function playAlert(kind) {
   if (A.muted) { return; }
-  const now = Date.now();
-  if (kind !== 'urgent' && now - A.lastSoundAt < MIN_GAP_MS) { return; }
-  A.lastSoundAt = now;
   bump('data-alert-sounds');
   document.body.setAttribute('data-alert-last', kind);
+  const now = Date.now();
+  if (kind !== 'urgent' && now - A.lastSoundAt < MIN_GAP_MS) { bump('data-alert-merged'); return; }
+  A.lastSoundAt = now;
   const buffer = A.buffers[kind];
   if (!A.ctx || !buffer) { bump('data-alert-blocked'); return; }
   try {
