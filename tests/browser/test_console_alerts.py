@@ -163,6 +163,28 @@ async def test_title_unread_shortcuts_quick_exit_and_sound(
                 "hallå?", timeout=WAIT_MS
             )
             assert await body_count(console, "data-alert-sounds") == before
+
+            # The second visitor ends the chat themselves: the sign says so, in the other panel.
+            second_id = await console.locator(".c-tab").last.get_attribute("data-chat")
+            await second.send({"type": "end"})
+            second_sign = console.locator(f".chat-panel[data-chat='{second_id}'] .cp-left-sign")
+            await expect(second_sign).to_have_attribute("data-how", "end", timeout=WAIT_MS)
+            await expect(second_sign).to_contain_text("Den unga avslutade chatten.")
+
+            # Alt+A's choice: urgent before others, then the longest wait, then queue order.
+            picked = await console.evaluate(
+                """async () => {
+                  const { pickToAccept } = await import('/static/console/shortcuts.js');
+                  const q = [
+                    { chat: 'a', waited_s: 30 }, { chat: 'b', waited_s: 90 },
+                    { chat: 'c', waited_s: 5, urgent: true }, { chat: 'd', waited_s: 8, urgent: true },
+                  ];
+                  return [pickToAccept(q).chat, pickToAccept(q.slice(0, 2)).chat,
+                          pickToAccept([{ chat: 'x', waited_s: 3 }, { chat: 'y', waited_s: 3 }]).chat,
+                          pickToAccept([])];
+                }"""
+            )
+            assert picked == ["d", "b", "x", None]
             assert errors == []
     finally:
         for visitor in visitors:
