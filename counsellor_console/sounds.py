@@ -59,9 +59,7 @@ def urgent_tone() -> list[float]:
 
 def wav_bytes(samples: list[float]) -> bytes:
     """Mono 16-bit PCM WAV of the samples (each in -1..1)."""
-    frames = b"".join(
-        struct.pack("<h", round(max(-1.0, min(1.0, s)) * _PEAK)) for s in samples
-    )
+    frames = b"".join(struct.pack("<h", round(max(-1.0, min(1.0, s)) * _PEAK)) for s in samples)
     buf = io.BytesIO()
     with wave.open(buf, "wb") as out:
         out.setnchannels(1)

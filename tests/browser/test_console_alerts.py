@@ -20,7 +20,7 @@ from tests.support.server import RunningServer, StaffCredentials
 
 pytestmark = pytest.mark.browser
 
-BASE_TITLE = "Konsol – Fristad"
+BASE_TITLE = "Konsol \u2013 Fristad"  # the page's own <title>
 
 
 async def body_count(page: Page, name: str) -> int:
@@ -176,12 +176,14 @@ async def test_title_unread_shortcuts_quick_exit_and_sound(
                 """async () => {
                   const { pickToAccept } = await import('/static/console/shortcuts.js');
                   const q = [
-                    { chat: 'a', waited_s: 30 }, { chat: 'b', waited_s: 90 },
-                    { chat: 'c', waited_s: 5, urgent: true }, { chat: 'd', waited_s: 8, urgent: true },
+                    { chat: 'a', waited_s: 30 },
+                    { chat: 'b', waited_s: 90 },
+                    { chat: 'c', waited_s: 5, urgent: true },
+                    { chat: 'd', waited_s: 8, urgent: true },
                   ];
+                  const tie = [{ chat: 'x', waited_s: 3 }, { chat: 'y', waited_s: 3 }];
                   return [pickToAccept(q).chat, pickToAccept(q.slice(0, 2)).chat,
-                          pickToAccept([{ chat: 'x', waited_s: 3 }, { chat: 'y', waited_s: 3 }]).chat,
-                          pickToAccept([])];
+                          pickToAccept(tie).chat, pickToAccept([])];
                 }"""
             )
             assert picked == ["d", "b", "x", None]
