@@ -187,6 +187,22 @@ async def test_title_unread_shortcuts_quick_exit_and_sound(
                 }"""
             )
             assert picked == ["d", "b", "x", None]
+
+            # An urgent queue item (Console 1.1, the safety engineer's "urgent": true) gets the
+            # insistent sound; fed through the page's own module, as console.js does.
+            await console.keyboard.press("Alt+KeyM")
+            await expect(console.locator("#alerts-mute")).to_have_attribute("aria-pressed", "false")
+            played = await body_count(console, "data-alert-played")
+            await console.evaluate(
+                """async () => {
+                  const { alertFrame } = await import('/static/console/alerts.js');
+                  alertFrame({ type: 'queue', total: { youth: 1 },
+                               items: [{ chat: 'urgent-1', channel: 'youth', waited_s: 1,
+                                         urgent: true }] });
+                }"""
+            )
+            await expect(console.locator("body")).to_have_attribute("data-alert-last", "urgent")
+            await expect_count(console, "data-alert-played", played + 1)
             assert errors == []
     finally:
         for visitor in visitors:
