@@ -38,7 +38,10 @@ async def expect_count(page: Page, name: str, at_least: int) -> None:
 
 
 async def test_title_unread_shortcuts_quick_exit_and_sound(
-    chromium: Path, fresh: RunningServer, staff: Callable[..., StaffCredentials]
+    chromium: Path,
+    fresh: RunningServer,
+    staff: Callable[..., StaffCredentials],
+    tmp_path: Path,
 ) -> None:
     creds = staff(name="Sara Lind")
     visitors: list[WsClient] = []
@@ -120,6 +123,7 @@ async def test_title_unread_shortcuts_quick_exit_and_sound(
             await expect(help_dialog).to_be_visible()
             for keys in ["Alt+A", "Alt+N", "Alt+E", "Alt+M", "?"]:
                 await expect(help_dialog.locator("kbd", has_text=keys).first).to_be_visible()
+            await console.screenshot(path=str(tmp_path / "shortcuts.png"))
             await console.keyboard.press("Escape")
             await expect(help_dialog).to_be_hidden()
 
@@ -144,6 +148,7 @@ async def test_title_unread_shortcuts_quick_exit_and_sound(
             sign_id = await sign.get_attribute("id")
             await expect(field).to_have_attribute("aria-describedby", sign_id or "-")
             await expect(first_panel.locator(".cp-reasons")).to_be_visible()
+            await console.screenshot(path=str(tmp_path / "quick-exit.png"), full_page=True)
 
             # Alt+E on the chat in front opens its end form at the reasons.
             await first_panel.locator(".cp-end").evaluate("d => { d.open = false; }")
