@@ -2,9 +2,11 @@
  * Alerts that need no third party (issue 11): a sound the service ships, the tab's title, and
  * a clear sign in a chat's panel when the young person left, and how.
  *
- * console.js hands every frame to alertFrame() after it has handled it, and calls
- * startAlerts() once; everything else is read from the page console.js draws (the tabs, their
- * unread badges, the selected tab), so the two never disagree about what is unread.
+ * console.js calls startAlerts() once; frames come from the frame bus (bus.js onFrame, after
+ * console.js handled them) and other modules' alerts from bus.alert (safety.js: 'urgent';
+ * supervision.js: 'escalation', 'whisper'). Everything else is read from the page console.js
+ * draws (the tabs, their unread badges, the selected tab), so the two never disagree about
+ * what is unread.
  *
  * Sound: the WAV files are fetched from /static/console/ (connect-src 'self') and played
  * through the Web Audio API, so the CSP needs no media-src. Browsers let a page make sound
@@ -13,6 +15,7 @@
  * which is how the browser tests see a sound that a headless browser cannot let anyone hear.
  */
 import { t } from './i18n.js';
+import { onAlert, onFrame, panelOf } from './bus.js';
 
 const SOUNDS = {
   chat: '/static/console/alert-chat.wav',
@@ -28,6 +31,7 @@ const A = {
   raw: {},          // kind -> Promise<ArrayBuffer>, fetched at start
   buffers: {},      // kind -> AudioBuffer, decoded once audio is unlocked
   lastSoundAt: 0,
+  lastKind: '',
   queueSeen: false,
   queueIds: new Set(),
   urgentIds: new Set(),
@@ -60,16 +64,18 @@ function unlock() {
 }
 
 /**
- * Raise an alert: play the chat or the urgent sound, unless muted, locked, or a chat sound
- * right after another (then it counts as merged).
+ * Raise an alert: play the chat or the urgent sound, unless muted, locked, or right after
+ * another of the same or a louder kind (then it counts as merged).
  */
 export function playAlert(kind) {
   if (A.muted) { return; }
   bump('data-alert-sounds');
   document.body.setAttribute('data-alert-last', kind);
   const now = Date.now();
-  if (kind !== 'urgent' && now - A.lastSoundAt < MIN_GAP_MS) { bump('data-alert-merged'); return; }
+  const upgrade = kind === 'urgent' && A.lastKind !== 'urgent';
+  if (now - A.lastSoundAt < MIN_GAP_MS && !upgrade) { bump('data-alert-merged'); return; }
   A.lastSoundAt = now;
+  A.lastKind = kind;
   const buffer = A.buffers[kind];
   if (!A.ctx || !buffer) { bump('data-alert-blocked'); return; }
   try {
@@ -152,14 +158,6 @@ const LEFT = {
   timeout: ['alerts.left.timeout', 'Den unga tappade anslutningen och kom inte tillbaka.']
 };
 
-function panelOf(chatId) {
-  const panels = document.querySelectorAll('#chat-panels .chat-panel');
-  for (let i = 0; i < panels.length; i++) {
-    if (panels[i].getAttribute('data-chat') === chatId) { return panels[i]; }
-  }
-  return null;
-}
-
 /** The sign above the message field, saying who left and how, and why the field is off. */
 function onVisitorLeft(f) {
   const panel = panelOf(f.chat);
@@ -207,7 +205,7 @@ function onAssigned(f) {
   }
 }
 
-/** Called by console.js with every frame, after it handled the frame. */
+/** Every frame the alerts read, after console.js handled it (the bus calls it). */
 export function alertFrame(f) {
   if (!A.started || !f) { return; }
   switch (f.type) {
@@ -253,6 +251,13 @@ export function startAlerts() {
   });
   addMuteButton();
   setMuted(false);
+  ['queue', 'msg', 'visitor_left', 'assigned', 'ended', 'released', 'transferred_out'].forEach((type) => {
+    onFrame(type, alertFrame);
+  });
+  onAlert((event) => {
+    const kind = ALERT_SOUND[event && event.kind];
+    if (kind) { playAlert(kind); }
+  });
   ['pointerdown', 'keydown'].forEach((name) => document.addEventListener(name, unlock, true));
   document.addEventListener('visibilitychange', () => window.setTimeout(updateTitle, 0));
   const tabs = document.getElementById('chat-tabs');

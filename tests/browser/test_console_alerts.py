@@ -193,21 +193,24 @@ async def test_title_unread_shortcuts_quick_exit_and_sound(
             )
             assert picked == ["d", "b", "x", None]
 
-            # An urgent queue item (Console 1.1, the safety engineer's "urgent": true) gets the
-            # insistent sound; fed through the page's own module, as console.js does.
+            # An urgent chat (Console 1.1: hello with "urgent": true) gets the insistent sound,
+            # and Alt+A takes it before a chat that has waited longer.
             await console.keyboard.press("Alt+KeyM")
             await expect(console.locator("#alerts-mute")).to_have_attribute("aria-pressed", "false")
+            calm, _ = await start_chat(fresh)
+            visitors.append(calm)
+            await expect(console.locator(".q-item")).to_have_count(1, timeout=WAIT_MS)
             played = await body_count(console, "data-alert-played")
-            await console.evaluate(
-                """async () => {
-                  const { alertFrame } = await import('/static/console/alerts.js');
-                  alertFrame({ type: 'queue', total: { youth: 1 },
-                               items: [{ chat: 'urgent-1', channel: 'youth', waited_s: 1,
-                                         urgent: true }] });
-                }"""
+            urgent, _ = await start_chat(fresh, urgent=True)
+            visitors.append(urgent)
+            await expect(console.locator(".q-item")).to_have_count(2, timeout=WAIT_MS)
+            await expect(console.locator("body")).to_have_attribute(
+                "data-alert-last", "urgent", timeout=WAIT_MS
             )
-            await expect(console.locator("body")).to_have_attribute("data-alert-last", "urgent")
             await expect_count(console, "data-alert-played", played + 1)
+            await console.keyboard.press("Alt+KeyA")
+            await urgent.expect("joined", timeout=WAIT_S)
+            await expect(console.locator(".q-item")).to_have_count(1, timeout=WAIT_MS)
             assert errors == []
     finally:
         for visitor in visitors:
