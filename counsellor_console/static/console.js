@@ -17,6 +17,8 @@ import {
   initColleagues, onStaff, onDebrief, onHeavyNoted, fillTransferChoices, colleagueName,
   matchTag, colleagueErrorText, transferRefusedText
 } from './colleagues.js';
+import { startAlerts } from './alerts.js';
+import { startShortcuts } from './shortcuts.js';
 
 (function () {
   'use strict';
@@ -1264,6 +1266,8 @@ import {
     setSender(send);
     initColleagues({ send: send, toast: toast });
     $('queue-list').addEventListener('click', onQueueClick);
+    startAlerts();
+    startShortcuts();
     window.setInterval(tickQueue, 1000);
     document.addEventListener('visibilitychange', function () {
       if (!document.hidden && S.active && S.chats[S.active]) {
