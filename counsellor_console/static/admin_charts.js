@@ -6,6 +6,10 @@
  * aria-label and a table with the same figures, for screen readers and for exact numbers.
  */
 import { t } from './i18n.js';
+import { $ as byId, clear, el as elWithClass } from '/static/common/dom.js';
+
+/** This module's argument order (text before class), over the shared helper. */
+const el = (tag, text, className) => elWithClass(tag, className, text);
 
 const POLL_MS = 5000;
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -13,14 +17,6 @@ const SUPPRESSED = '<5';
 const SUPPRESSED_DRAWN_AS = 2.5;
 const ROLE_NAMES = { counsellor: 'Samtalsstödjare', supervisor: 'Handledare', admin: 'Administratör' };
 
-function byId(id) { return document.getElementById(id); }
-
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) { node.textContent = String(text); }
-  if (className) { node.className = className; }
-  return node;
-}
 
 function svg(tag, attrs, text) {
   const node = document.createElementNS(SVG_NS, tag);
@@ -29,7 +25,6 @@ function svg(tag, attrs, text) {
   return node;
 }
 
-function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
 
 function duration(secs) {
   if (secs === null || secs === undefined) { return '–'; }

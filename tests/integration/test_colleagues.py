@@ -22,6 +22,7 @@ from tests.support.clients import (
     accept,
     login,
     parse_timestamp,
+    wait_frame,
     wait_queue,
 )
 from tests.support.server import RunningServer, add_staff
@@ -33,17 +34,7 @@ async def wait_staff(
     console: WsClient, check: Callable[[Frame], bool], within: float = STAFF_WAIT_S
 ) -> Frame:
     """The first `staff` frame (buffered or new) for which `check` holds."""
-    deadline = time.monotonic() + within
-    seen: list[Frame] = []
-    while True:
-        remaining = deadline - time.monotonic()
-        try:
-            frame = await console.expect("staff", timeout=max(remaining, 0.01))
-        except TimeoutError:
-            raise AssertionError(f"no matching staff frame; last seen: {seen[-2:]}") from None
-        if check(frame):
-            return frame
-        seen.append(frame)
+    return await wait_frame(console, "staff", check, within)
 
 
 def entry(frame: Frame, username: str) -> dict[str, Any] | None:

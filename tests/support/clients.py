@@ -312,21 +312,28 @@ def queue_chats(frame: Frame, channel: str | None = None) -> list[str]:
     ]
 
 
-async def wait_queue(
-    console: WsClient, check: Callable[[Frame], bool], within: float = QUEUE_UPDATE_WAIT_S
+async def wait_frame(
+    console: WsClient, kind: str, check: Callable[[Frame], bool], within: float
 ) -> Frame:
-    """The first `queue` frame (buffered or new) for which `check` holds."""
+    """The first `kind` frame (buffered or new) for which `check` holds."""
     deadline = time.monotonic() + within
     seen: list[Frame] = []
     while True:
         remaining = deadline - time.monotonic()
         try:
-            frame = await console.expect("queue", timeout=max(remaining, 0.01))
+            frame = await console.expect(kind, timeout=max(remaining, 0.01))
         except TimeoutError:
-            raise AssertionError(f"no matching queue frame; last seen: {seen[-2:]}") from None
+            raise AssertionError(f"no matching {kind} frame; last seen: {seen[-2:]}") from None
         if check(frame):
             return frame
         seen.append(frame)
+
+
+async def wait_queue(
+    console: WsClient, check: Callable[[Frame], bool], within: float = QUEUE_UPDATE_WAIT_S
+) -> Frame:
+    """The first `queue` frame (buffered or new) for which `check` holds."""
+    return await wait_frame(console, "queue", check, within)
 
 
 async def accept(console: WsClient, chat: str) -> Frame:
