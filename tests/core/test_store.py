@@ -125,9 +125,7 @@ async def test_queue_snapshot_lists_only_waiting_chats_with_totals(store: ChatSt
     assert await store.recent_accept_times("youth") == accepts
 
 
-async def test_notes_and_secrets_are_sealed_and_read_back(
-    store: ChatStore, redis: Redis
-) -> None:
+async def test_notes_and_secrets_are_sealed_and_read_back(store: ChatStore, redis: Redis) -> None:
     chat = await store.create_chat(Hello("youth", "sv", "18plus"), ChatState.WAITING)
     note = await store.add_note(chat.id, "anna", "called the school")
     await store.seal_secret(chat.id, "rc", "apple-pear-plum")

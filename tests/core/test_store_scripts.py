@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from chat.protocol import ChatState, EndedBy
+from chat.pubsub_store import EVENTS_CHANNEL
 from chat.records import ChatRecord
 from chat.store import (
     ENDED_CHAT_TTL_SECS,
@@ -29,7 +30,6 @@ from chat.store import (
     staff_chats_key,
 )
 from chat.wire import Hello
-from chat.pubsub_store import EVENTS_CHANNEL
 
 MASTER_KEY = bytes(range(32))
 QUEUE_MAX = 10
@@ -155,9 +155,7 @@ async def test_release_takes_the_chat_back_and_notes_the_handling_time(
     assert record.counsellor is None
 
 
-async def test_release_refuses_a_chat_held_by_someone_else(
-    store: ChatStore, redis: Redis
-) -> None:
+async def test_release_refuses_a_chat_held_by_someone_else(store: ChatStore, redis: Redis) -> None:
     chat = await _active(store, "anna")
     assert not await store.release_to_queue(chat, "bo")
     assert await store.counsellor_chats("anna") == [chat.id]
@@ -181,9 +179,7 @@ async def test_release_without_a_holder_takes_it_from_whoever_has_it(store: Chat
 # -- HAND_OVER (warm transfer) -----------------------------------------------------------
 
 
-async def test_hand_over_moves_the_chat_between_counsellors(
-    store: ChatStore, redis: Redis
-) -> None:
+async def test_hand_over_moves_the_chat_between_counsellors(store: ChatStore, redis: Redis) -> None:
     chat = await _active(store, "anna")
     assert await store.hand_over(chat, "anna", "bo", "Bo")
     assert await store.counsellor_chats("anna") == []
@@ -282,9 +278,7 @@ async def _next_event(pubsub: PubSub) -> str:
 # -- APPEND ------------------------------------------------------------------------------
 
 
-async def test_append_stores_encrypted_with_increasing_seqs(
-    store: ChatStore, redis: Redis
-) -> None:
+async def test_append_stores_encrypted_with_increasing_seqs(store: ChatStore, redis: Redis) -> None:
     chat = await _active(store)
     first = await store.append_message(chat.id, "visitor", "first words", "a")
     second = await store.append_message(chat.id, "counsellor", "svar", "a")
@@ -344,9 +338,7 @@ async def test_append_publishes_the_announcement_with_the_seq_spliced_in(
         await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
-async def test_append_refuses_an_ended_and_an_unknown_chat(
-    store: ChatStore, redis: Redis
-) -> None:
+async def test_append_refuses_an_ended_and_an_unknown_chat(store: ChatStore, redis: Redis) -> None:
     chat = await _active(store)
     await store.end_chat(chat, EndedBy.VISITOR)
     with pytest.raises(ChatEndedError):
