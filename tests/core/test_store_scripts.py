@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
+from chat import store_scripts
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import EVENTS_CHANNEL
 from chat.records import ChatRecord
@@ -358,3 +361,27 @@ async def test_append_refuses_an_ended_chat_whose_key_is_still_cached(redis: Red
     with pytest.raises(ChatEndedError):
         await writer.append_message(chat.id, "visitor", "after")
     assert await redis.exists(log_key(chat.id)) == 0  # shredded by the end, not recreated
+
+
+# -- the scripts' states come from ChatState ---------------------------------------------
+
+SCRIPTS = {
+    name: getattr(store_scripts, name)
+    for name in ("APPEND", "ENQUEUE", "CLAIM", "RELEASE", "END", "HAND_OVER")
+}
+# Where a script reads or writes the chat's state: `state == 'x'`, `'state') ~= 'x'`,
+# `'state', 'x'` (HSET).
+STATE_USE = re.compile(r"(?:state\s*[~=]=\s*|'state'\)\s*[~=]=\s*|'state',\s*)'([a-z_]+)'")
+
+
+def test_every_state_a_script_uses_is_a_chat_state() -> None:
+    used = {m for script in SCRIPTS.values() for m in STATE_USE.findall(script)}
+    assert used == {"waiting", "active", "ended"}, used
+    assert used <= {state.value for state in ChatState}
+
+
+def test_the_script_sources_name_states_only_through_the_enum() -> None:
+    source = Path(store_scripts.__file__).read_text(encoding="utf-8")
+    literals = [f"'{state.value}'" for state in ChatState]
+    assert [lit for lit in literals if lit in source] == []
+    assert all("${" not in script for script in SCRIPTS.values())
