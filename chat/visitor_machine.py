@@ -159,9 +159,7 @@ class VisitorMachine:
             return self._hello(frame)
         if isinstance(frame, NoticeAck):
             if self.state is not ChatState.NOTICE:
-                raise IllegalTransitionError(
-                    f"notice_ack: expected 'notice', got {self._name()!r}"
-                )
+                raise IllegalTransitionError(f"notice_ack: expected 'notice', got {self._name()!r}")
             self._move(ChatEvent.ACK_NOTICE, now)
             return [AckNotice(), Enqueue()]
         if isinstance(frame, VisitorMsg):

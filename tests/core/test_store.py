@@ -163,7 +163,7 @@ async def test_the_batcher_sends_one_turn_as_one_pipeline_and_routes_each_reply(
 ) -> None:
     batcher = RedisBatcher(redis)
     before = int((await redis.info("stats"))["total_commands_processed"])
-    results = await asyncio.gather(
+    results: list[object] = await asyncio.gather(
         batcher.call("SET", "k1", "a"),
         batcher.call("GET", "k1"),
         batcher.call("INCR", "n"),
@@ -179,9 +179,10 @@ async def test_the_batcher_sends_one_turn_as_one_pipeline_and_routes_each_reply(
 async def test_the_batcher_gives_an_error_to_its_caller_only(redis: Redis) -> None:
     batcher = RedisBatcher(redis)
     await redis.set("text", "x")
-    ok, bad = await asyncio.gather(
+    replies: list[object] = await asyncio.gather(
         batcher.call("SET", "k", "v"), batcher.call("INCR", "text"), return_exceptions=True
     )
+    ok, bad = replies
     assert ok is True
     assert isinstance(bad, ResponseError)
 

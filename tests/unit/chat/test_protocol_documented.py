@@ -43,11 +43,15 @@ def _documented_names() -> set[str]:
 def _frame_type(node: ast.Dict) -> str | None:
     """The frame type a dict literal builds, or None when it is not a frame."""
     for key, value in zip(node.keys, node.values, strict=True):
-        if isinstance(key, ast.Constant) and key.value == "type":
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                kind = value.value
-                # An ASGI message, not a frame.
-                return None if kind.startswith(("websocket.", "http.")) else kind
+        if (
+            isinstance(key, ast.Constant)
+            and key.value == "type"
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+        ):
+            kind = value.value
+            # An ASGI message, not a frame.
+            return None if kind.startswith(("websocket.", "http.")) else kind
     return None
 
 
