@@ -156,7 +156,7 @@ class VisitorSocket:
     def _set_state(self, state: ChatState) -> None:
         if self.chat is not None:
             if state is ChatState.ENDED and self.chat.state is not ChatState.ENDED:
-                self.ended_at = time.time()
+                self.ended_at = self.ops.clock()
             self.chat = _with_state(self.chat, state)
 
     # -- frames --------------------------------------------------------------------------
@@ -342,7 +342,7 @@ class VisitorSocket:
         if chat is None or self.continuity is None:
             self.send(frames.error("no_chat"))
             return
-        if not return_code_allowed(chat.state, self.ended_at, time.time()):
+        if not return_code_allowed(chat.state, self.ended_at, self.ops.clock()):
             self.send(frames.error("too_late"))
             return
         if self.held is None:

@@ -134,8 +134,9 @@ def as_texts(values: Iterable[bytes | str]) -> list[str]:
     return [str(as_text(v)) for v in values]
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
+def now_ms(clock: Callable[[], float] = time.time) -> int:
+    """The time in ms by ``clock`` (the store's is injected: ``ChatStore(clock=...)``)."""
+    return int(clock() * 1000)
 
 
 def waited_in_queue_ms(record: ChatRecord, now: int) -> int:
@@ -157,8 +158,10 @@ class ChatStore:
         chat_ttl_secs: int = CHAT_TTL_SECS,
         retention_secs: int = 0,
         batcher: RedisBatcher | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis
+        self._clock = clock  # the composition root's clock, as the operations get it
         # The relay's commands (append, the chat's record, its data key) share one pipeline
         # per event-loop turn with everyone else's (chat/batch_store.py).
         self._batch = batcher or RedisBatcher(redis)
@@ -190,7 +193,7 @@ class ChatStore:
         chat_id = secrets.token_urlsafe(16)
         data_key = generate_data_key()
         wrapped = wrap_key(self._master_key, data_key, chat_id.encode())
-        created = now_ms()
+        created = now_ms(self._clock)
         mapping: dict[str, str | int] = {
             "state": state.value,
             "channel": hello.channel,
@@ -267,7 +270,7 @@ class ChatStore:
         result = int(
             await self._enqueue(
                 keys=[queue_key(chat.channel), chat_key(chat.id)],
-                args=[chat.id, now_ms(), queue_max, from_state.value, "1" if front else "0"],
+                args=[chat.id, now_ms(self._clock), queue_max, from_state.value, "1" if front else "0"],
             )
         )
         if result == -2:
@@ -310,7 +313,7 @@ class ChatStore:
             totals[channel] = int(raw[2 * i])
             order.extend((channel, cid, score) for cid, score in raw[2 * i + 1])
         records = {r.id: r for r in await self.load_chats([cid for _, cid, _ in order])}
-        now = now_ms()
+        now = now_ms(self._clock)
         items: dict[str, list[QueueItem]] = {channel: [] for channel in CHANNELS}
         for channel, cid, score in order:
             record = records.get(cid)
@@ -332,7 +335,7 @@ class ChatStore:
                 chat.id,
                 username,
                 display_name,
-                now_ms(),
+                now_ms(self._clock),
                 self._ttl,
                 RECENT_ACCEPTS_KEPT,
                 HANDLING_TTL_SECS,
@@ -351,7 +354,7 @@ class ChatStore:
                 chat.id,
                 holder or "",
                 ChatState.ACTIVE.value,
-                now_ms(),
+                now_ms(self._clock),
                 RECENT_HANDLING_KEPT,
                 HANDLING_TTL_SECS,
             ],
@@ -405,7 +408,7 @@ class ChatStore:
             ],
             args=[
                 chat.id,
-                now_ms(),
+                now_ms(self._clock),
                 by.value,
                 self._retention,
                 ENDED_CHAT_TTL_SECS,
@@ -435,7 +438,7 @@ class ChatStore:
         (``fristad purge``, and hourly in the service).
         """
         shredded = 0
-        now = now_ms()
+        now = now_ms(self._clock)
         async for key in self._redis.scan_iter(match=f"{PREFIX}chat:*", count=500):
             name = str(as_text(key))
             if name.count(":") != 2:
@@ -496,7 +499,7 @@ class ChatStore:
             ChatEndedError: the chat has ended or does not exist.
         """
         data_key = await self._data_key(chat_id)
-        at = now_ms()
+        at = now_ms(self._clock)
         sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
         id_field = f"{author[0]}:{client_id}" if client_id else ""
         payloads = announce(at) if announce is not None else []
@@ -552,7 +555,7 @@ class ChatStore:
     async def add_note(self, chat_id: str, author: str, text: str) -> StoredNote:
         """Store an internal note (encrypted, no seq, never shown to the visitor)."""
         data_key = await self._data_key(chat_id)
-        at = now_ms()
+        at = now_ms(self._clock)
         sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(notes_key(chat_id), sealed)
@@ -586,7 +589,7 @@ class ChatStore:
         due = as_texts(
             cast(
                 list[str],
-                await self._redis.zrangebyscore(LIVE_KEY, 0, now_ms(), start=0, num=limit),
+                await self._redis.zrangebyscore(LIVE_KEY, 0, now_ms(self._clock), start=0, num=limit),
             )
         )
         claimed: list[str] = []

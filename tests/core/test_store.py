@@ -21,7 +21,7 @@ from chat.events import (
     to_staff,
     to_visitor,
 )
-from chat.protocol import ChatState
+from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import PubSubTransport
 from chat.store import LIVE_KEY, ChatStore, chat_key, resume_key
 from chat.wire import Hello
@@ -280,3 +280,24 @@ def test_a_malformed_event_is_dropped() -> None:
         hub.dispatch(payload)
     hub.dispatch(EventHub.encode({"type": "ok"}, [to_visitor("c1")]))
     assert box.frames == [{"type": "ok"}]
+
+
+async def test_the_store_keeps_time_by_the_clock_it_is_given(redis: Redis) -> None:
+    """One clock: every time the store writes (created, queued, accepted, a message, the end)
+    and the liveness sweep's "now" come from the injected clock, not the wall clock."""
+    now = [1_000.0]
+    store = ChatStore(redis, MASTER_KEY, clock=lambda: now[0], retention_secs=60)
+    chat = await store.create_chat(Hello("youth", "sv", "18plus"), ChatState.WAITING)
+    await store.enqueue(chat, 10, from_state=ChatState.WAITING)
+    now[0] = 1_002.0
+    await store.claim_chat(chat, "anna", "Anna")
+    message = await store.append_message(chat.id, "visitor", "hej")
+    now[0] = 1_010.0
+    await store.end_chat(chat, EndedBy.VISITOR)
+    stored = await redis.hgetall(chat_key(chat.id))
+    assert (stored["created_ms"], stored["queued_ms"]) == ("1000000", "1000000")
+    assert (stored["accepted_ms"], stored["ended_ms"]) == ("1002000", "1010000")
+    assert message.at_ms == 1_002_000
+    assert await redis.lrange("f:handled:youth", 0, -1) == ["8"]  # 8 s held, by that clock
+    await store.keep_alive(["due"], 1_009_999)
+    assert await store.claim_expired() == ["due"]
