@@ -270,7 +270,13 @@ class ChatStore:
         result = int(
             await self._enqueue(
                 keys=[queue_key(chat.channel), chat_key(chat.id)],
-                args=[chat.id, now_ms(self._clock), queue_max, from_state.value, "1" if front else "0"],
+                args=[
+                    chat.id,
+                    now_ms(self._clock),
+                    queue_max,
+                    from_state.value,
+                    "1" if front else "0",
+                ],
             )
         )
         if result == -2:
@@ -589,7 +595,9 @@ class ChatStore:
         due = as_texts(
             cast(
                 list[str],
-                await self._redis.zrangebyscore(LIVE_KEY, 0, now_ms(self._clock), start=0, num=limit),
+                await self._redis.zrangebyscore(
+                    LIVE_KEY, 0, now_ms(self._clock), start=0, num=limit
+                ),
             )
         )
         claimed: list[str] = []
