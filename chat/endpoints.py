@@ -18,7 +18,7 @@ from typing import Final, Protocol
 import structlog
 from starlette.websockets import WebSocket
 
-from chat import frames
+from chat import frames, limits
 from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
@@ -64,7 +64,7 @@ class SurveyRecorder(Protocol):
 
 SWEEP_INTERVAL_SECS: Final = 0.5
 # Each code check costs an argon2id run (~0.1 s of CPU): bound them per connection.
-MAX_CODE_CHECKS_PER_CONNECTION: Final = 10
+MAX_CODE_CHECKS_PER_CONNECTION: Final = limits.MAX_CODE_CHECKS_PER_CONNECTION
 QUEUE_REFRESH_SECS: Final = 5.0
 # A resume from another connection took the chat over: the old socket closes with this
 # (docs/protocol.md), and its page shows a neutral message instead of reconnecting.

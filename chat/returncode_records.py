@@ -15,6 +15,7 @@ from typing import Final, NewType
 from argon2 import Type
 from argon2.low_level import hash_secret_raw
 
+from chat import limits
 from chat.returncode import (
     ReturnCode,
 )
@@ -35,19 +36,15 @@ RecordId = NewType("RecordId", str)
 #: months; a young person may come back after a summer break or a school term. After half a
 #: year without contact a new start is better than keeping data (docs/returncodes.md).
 DEFAULT_RETURN_CODE_TTL_SECS: Final = 180 * 24 * 3600
-#: Longest counsellor summary, in characters: a few lines for the next counsellor, not a case
-#: file.
-MAX_SUMMARY_CHARS: Final = 2_000
-#: Longest left message or reply, in characters; the same bound as a chat message.
-MAX_LEFT_MESSAGE_CHARS: Final = 4_000
-#: Messages kept per record, oldest dropped first, so one code cannot fill Redis.
-MAX_THREAD_MESSAGES: Final = 50
 #: Draws of a fresh code before giving up when every lookup part drawn is taken. With a
 #: million live codes a draw collides with probability 1/4; 20 straight collisions is ~1e-12.
 MAX_ISSUE_ATTEMPTS: Final = 20
-#: Most records listed at once in the console's list of unanswered messages.
-INBOX_LIST_LIMIT: Final = 200
 
+#: Limits, from chat/limits.py.
+MAX_SUMMARY_CHARS: Final = limits.MAX_SUMMARY_CHARS
+MAX_LEFT_MESSAGE_CHARS: Final = limits.MAX_LEFT_MESSAGE_CHARS
+MAX_THREAD_MESSAGES: Final = limits.MAX_THREAD_MESSAGES
+INBOX_LIST_LIMIT: Final = limits.INBOX_LIST_LIMIT
 PREFIX: Final = "f:rc:"
 INBOX_KEY: Final = PREFIX + "inbox"
 _SALT_BYTES: Final = 16

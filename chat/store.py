@@ -32,6 +32,7 @@ from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
+from chat import limits
 from chat import store_scripts as scripts
 from chat.batch_store import RedisBatcher
 from chat.protocol import ChatState, EndedBy
@@ -63,7 +64,7 @@ RECENT_HANDLING_KEPT: Final = 30
 # The estimate's samples (accept times, handling times) are gone an hour after the latest:
 # an estimate rests on the recent past, and a quiet night leaves no trace.
 HANDLING_TTL_SECS: Final = 3600
-QUEUE_PREVIEW_LIMIT: Final = 50
+QUEUE_PREVIEW_LIMIT: Final = limits.QUEUE_PREVIEW_LIMIT
 DATA_KEY_CACHE_SECS: Final = 30.0
 DATA_KEY_CACHE_MAX: Final = 10_000
 LIVE_KEY: Final = PREFIX + "live"
