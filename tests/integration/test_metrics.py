@@ -49,7 +49,7 @@ async def test_scraped_figures_follow_the_chats(
     console = peers.track(await connect_console(srv, team.http["anna"]))
     await console.expect("queue")
     v1, c1 = await peers.queued(srv, lang="sv")
-    v2, c2 = await peers.queued(srv, lang="en")
+    v2, _c2 = await peers.queued(srv, lang="en")
     _v3, _c3 = await peers.queued(srv, channel="professional")
     await accept(console, c1)
     await v1.expect("joined")
