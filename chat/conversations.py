@@ -17,8 +17,9 @@ import structlog
 from chat import frames
 from chat.config import ChatConfig
 from chat.continuity import Continuity
-from chat.events import EventHub, to_chat_staff, to_visitor
+from chat.events import STAFF_CHANGED, EventHub, to_chat_staff, to_visitor
 from chat.floor_store import FloorStore
+from chat.languages import FALLBACK_LANG
 from chat.metrics_hooks import NO_METRICS, ChatMetrics
 from chat.protocol import (
     ChatState,
@@ -52,16 +53,22 @@ REQUEUE_TEXT: Final = {
 
 
 # A warm transfer, told to the visitor in their language (``{name}``: the new counsellor).
+# fa, so, ckb and ti are drafts marked for review by a native speaker, as the page's are
+# (chat/languages.py); every language of hello.lang has one.
 HANDOVER_TEXT: Final = {
     "sv": "{name} tar över samtalet.",
     "en": "{name} is taking over the conversation.",
     "ar": "{name} يتولى المحادثة الآن.",
+    "fa": "{name} اکنون گفت‌وگو را ادامه می‌دهد.",
+    "so": "{name} ayaa hadda la wareegaya wada hadalka.",
+    "ckb": "{name} ئێستا گفتوگۆکە وەردەگرێت.",
+    "ti": "{name} ነዚ ዕላል ሕጂ ይቕጽሎ ኣሎ።",
 }
 
 
 def handover_text(lang: str, name: str) -> str:
-    """The hand-over's system message; Swedish where there is no translation."""
-    return HANDOVER_TEXT.get(lang, HANDOVER_TEXT["sv"]).format(name=name)
+    """The hand-over's system message; English (the pages' fallback) for an unknown code."""
+    return HANDOVER_TEXT.get(lang, HANDOVER_TEXT[FALLBACK_LANG]).format(name=name)
 
 
 class NotYoursError(Exception):
@@ -207,6 +214,8 @@ class Conversations:
         if outcome is None:
             return False
         previous, holder = outcome
+        if holder:
+            await self.hub.signal(STAFF_CHANGED)
         self.metrics.chat_ended("visitor" if how == "end" else how)
         if self.floor is not None:
             await self.floor.ended(chat.id, holder)
@@ -244,13 +253,21 @@ class Conversations:
 
     # -- counsellor side -----------------------------------------------------------------
 
-    async def accept(self, chat_id: str, staff: StaffIdentity) -> ChatRecord | None:
-        """Take a waiting chat; None when someone else was first (or it is gone)."""
+    async def accept(
+        self, chat_id: str, staff: StaffIdentity, *, limit: int | None = None
+    ) -> ChatRecord | None:
+        """Take a waiting chat; None when someone else was first (or it is gone).
+
+        Raises:
+            AtLimitError: the counsellor holds ``limit`` chats already; the chat stays queued.
+            PausedError: their new accepts pause after a heavy chat.
+        """
         chat = await self.store.load_chat(chat_id)
         if chat is None or chat.state is not ChatState.WAITING:
             return None
-        if not await self.store.claim_chat(chat, staff.username, staff.display_name):
+        if not await self.store.claim_chat(chat, staff.username, staff.display_name, limit):
             return None
+        await self.hub.signal(STAFF_CHANGED)
         self._pace.pop(chat.channel, None)  # a new sample: the next estimate reads it
         waited_s = max(0.0, (self.clock() * 1000 - (chat.queued_ms or chat.created_ms)) / 1000)
         self.metrics.chat_accepted(chat.channel, waited_s)
@@ -321,6 +338,7 @@ class Conversations:
         if not await self.store.release_to_queue(chat, staff.username):
             raise NotYoursError(chat.id)
         self._pace.pop(chat.channel, None)
+        await self.hub.signal(STAFF_CHANGED)
         await self.hub.publish({"type": "released", "chat": chat.id}, [to_chat_staff(chat.id)])
         text = REQUEUE_TEXT.get(chat.lang, REQUEUE_TEXT["sv"])
         await self.post_system_message(chat, text)
@@ -342,6 +360,7 @@ class Conversations:
         if outcome is None:
             return False
         self.metrics.chat_ended("counsellor")
+        await self.hub.signal(STAFF_CHANGED)
         if self.floor is not None:
             await self.floor.ended(chat.id, outcome[1])
         if self.stats is not None:

@@ -34,6 +34,7 @@ from chat.protocol import (
     visitor_msg_refusal,
 )
 from chat.records import ChatRecord, StoredMessage
+from chat.safety import BLOCKED, Safety
 from chat.store import ChatEndedError
 from chat.survey import valid_answers
 from chat.wire import (
@@ -49,6 +50,7 @@ from chat.wire import (
     ReturnCodeRequest,
     Survey,
     Typing,
+    Urgent,
     VisitorFrame,
     VisitorMsg,
     parse_visitor_frame,
@@ -137,6 +139,10 @@ class VisitorSocket:
                 self.throttle.sent(int(frame.get("position", 1)), time.monotonic())
             elif kind == "ended":
                 self._set_state(ChatState.ENDED)
+                if frame.get("reason") == BLOCKED:  # nothing more of it: no code, no survey
+                    self._detach()
+                    self.chat = None
+                    self.held = None
         self.connection.deliver(frame)
 
     def send(self, frame: frames.Frame) -> None:
@@ -182,6 +188,8 @@ class VisitorSocket:
             await self._survey(frame)
         elif isinstance(frame, ForgetCode | LeaveMessage | ReadReplies):
             await self._code_request(frame)
+        elif isinstance(frame, Urgent):
+            await self._urgent()
 
     async def _hello(self, hello: Hello) -> None:
         if self.chat is not None and self.chat.state is not ChatState.ENDED:
@@ -218,6 +226,8 @@ class VisitorSocket:
             self.send(self._notice(chat))
         else:
             await self._admit(chat)
+        if hello.urgent and self.endpoint.safety is not None and self._chat_open():
+            await self.endpoint.safety.alert(chat)
 
     def _notice(self, chat: ChatRecord) -> frames.Frame:
         return {"type": "notice", "id": REPORTING_DUTY_ID, "text": reporting_duty_text(chat.lang)}
@@ -315,6 +325,18 @@ class VisitorSocket:
             return
         self.connection.tracker(self.chat.id).mark(result.seq)
         self.send(frames.ack(msg.id, result.seq))
+
+    def _chat_open(self) -> bool:
+        return self.chat is not None and self.chat.state is not ChatState.ENDED
+
+    async def _urgent(self) -> None:
+        """``{"type":"urgent"}``: the visitor is in danger now (the chat goes first)."""
+        chat = self.chat
+        if chat is None or chat.state is ChatState.ENDED or self.endpoint.safety is None:
+            self.send(frames.error("no_chat"))
+            return
+        if not await self.endpoint.safety.mark_urgent(chat):
+            self.send(frames.error("chat_ended"))
 
     async def _leave(self, how: str) -> None:
         if self.chat is None or self.chat.state is ChatState.ENDED:
@@ -452,6 +474,7 @@ class VisitorEndpoint:
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.rate = rate
         self.sockets: dict[str, VisitorSocket] = {}
+        self.safety: Safety | None = None  # set by the service (chat/safety.py)
         self._queue_dirty = asyncio.Event()
         ops.hub.on_queue_change(self._queue_dirty.set)
         ops.hub.on_resync(self.resync)

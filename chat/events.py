@@ -18,7 +18,7 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-RecipientKind = Literal["visitor", "staff", "chat", "all_staff", "queue"]
+RecipientKind = Literal["visitor", "staff", "chat", "all_staff", "queue", "signal"]
 Frame = dict[str, Any]
 
 
@@ -44,6 +44,8 @@ def to_chat_staff(chat_id: str) -> Recipient:
 ALL_STAFF: Final = Recipient("all_staff")
 # Not a socket: tells every process that a queue changed, so it refreshes positions.
 QUEUE_WATCHERS: Final = Recipient("queue")
+# Not a socket either: a named signal every process hears (``EventHub.on_signal``).
+STAFF_CHANGED: Final = "staff"  # who is online, what they hold, their limits and pauses
 
 
 class Outbox(Protocol):
@@ -65,6 +67,7 @@ class EventHub:
         self._chat_staff: dict[str, set[Outbox]] = defaultdict(set)
         self._queue_listeners: list[Callable[[], None]] = []
         self._resync_listeners: list[Callable[[], Awaitable[None]]] = []
+        self._signal_listeners: dict[str, list[Callable[[], None]]] = defaultdict(list)
 
     # -- registries ----------------------------------------------------------------------
 
@@ -92,6 +95,10 @@ class EventHub:
     def notify_queue_listeners(self) -> None:
         for callback in self._queue_listeners:
             callback()
+
+    def on_signal(self, name: str, callback: Callable[[], None]) -> None:
+        """Called in every process when any process sends ``signal(name)``."""
+        self._signal_listeners[name].append(callback)
 
     def on_resync(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Called after a pub/sub outage, when events may have been missed."""
@@ -139,6 +146,9 @@ class EventHub:
     async def queue_changed(self) -> None:
         await self.publish(None, [QUEUE_WATCHERS])
 
+    async def signal(self, name: str) -> None:
+        await self.publish(None, [Recipient("signal", name)])
+
     def dispatch(self, payload: str | bytes) -> None:
         """Deliver one published event to the local sockets it names."""
         try:
@@ -151,6 +161,10 @@ class EventHub:
         for recipient in recipients:
             if recipient.kind == "queue":
                 for callback in self._queue_listeners:
+                    callback()
+                continue
+            if recipient.kind == "signal":
+                for callback in self._signal_listeners.get(recipient.id, ()):
                     callback()
                 continue
             if frame is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from chat.protocol import SessionInfo
 from chat.records import ChatRecord, QueueItem, QueueSnapshot, StoredMessage
+from chat.urgency import is_urgent_score
 
 Frame = dict[str, Any]
 
@@ -92,6 +93,8 @@ def queue_item(item: QueueItem, cap: int) -> Frame:
         frame["topic"] = record.topic
     if record.profession:
         frame["profession"] = record.profession
+    if is_urgent_score(item.score):
+        frame["urgent"] = True
     return frame
 
 

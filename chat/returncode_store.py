@@ -271,6 +271,20 @@ class ReturnCodeStore(LeftMessages):
         """Count a linked chat as a support conversation (a counsellor accepted it)."""
         await self.link_chat(record, chat_id, counted=True)
 
+    async def unlink_chat(self, record: CodeRecord, chat_id: str) -> None:
+        """Keep a linked chat's count but no longer say which chat it was (a blocked chat:
+        chat/safety.py): its field becomes a random one with the same value."""
+        rid = record.record_id
+        field = keyed_hash(self._chat_link_key, chat_id.encode())
+        value = as_text(await self._redis.hget(chats_key(rid), field))
+        if value is None:
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(chats_key(rid), field)
+            pipe.hset(chats_key(rid), "x" + secrets.token_hex(16), value)
+            pipe.expire(chats_key(rid), self._ttl)
+            await pipe.execute()
+
     async def count_sessions(self, record: CodeRecord) -> int:
         """The number of counted chats linked to the record (protocol.md, Counting)."""
         values = await self._redis.hvals(chats_key(record.record_id))

@@ -66,6 +66,10 @@ HANDOFFS: Final = "handoffs"
 CONSULTATIONS_PROFESSION: Final = "consultations_profession"
 CONSULTATIONS_KOMMUN: Final = "consultations_kommun"
 SURVEY_PREFIX: Final = "survey_"
+#: Console 1.1, Safety: escalations by level, blocked chats (chat/safety.py).
+ESCALATIONS: Final = "escalations"
+BLOCKS: Final = "blocks"
+ESCALATION_LEVELS: Final = ("acute", "concern")
 MEASURES: Final = (
     CONTACTS,
     CONTACTS_CHANNEL,
@@ -83,6 +87,8 @@ MEASURES: Final = (
     HANDOFFS,
     CONSULTATIONS_PROFESSION,
     CONSULTATIONS_KOMMUN,
+    ESCALATIONS,
+    BLOCKS,
 )
 #: Warm hand-offs: to a colleague online, or back to the queue.
 HANDOFF_KINDS: Final = ("colleague", "queue")
@@ -237,6 +243,14 @@ def referral_counters(org_id: str) -> list[tuple[str, str]]:
 
 def handoff_counters(kind: str) -> list[tuple[str, str]]:
     return [(HANDOFFS, kind)] if kind in HANDOFF_KINDS else []
+
+
+def escalation_counters(level: str) -> list[tuple[str, str]]:
+    return [(ESCALATIONS, level)] if level in ESCALATION_LEVELS else []
+
+
+def block_counters() -> list[tuple[str, str]]:
+    return [(BLOCKS, ALL)]
 
 
 def consultation_counters(profession: str | None, kommun: str | None) -> list[tuple[str, str]]:

@@ -31,10 +31,12 @@ from chat.stats import (
     Counts,
     DayRange,
     add_counts,
+    block_counters,
     consultation_counters,
     contact_counters,
     counter_field,
     end_counters,
+    escalation_counters,
     expires_at,
     handoff_counters,
     leave_counters,
@@ -148,6 +150,14 @@ class StatsRecorder:
     async def record_handoff(self, kind: str) -> None:
         """A warm hand-off: to a colleague, or back to the queue."""
         await self._add(handoff_counters(kind), "handoff")
+
+    async def record_escalation(self, level: str) -> None:
+        """A counsellor escalated a chat to the supervisors (``acute`` or ``concern``)."""
+        await self._add(escalation_counters(level), "escalation")
+
+    async def record_block(self) -> None:
+        """A chat ended by a block (nothing about it but the day's count)."""
+        await self._add(block_counters(), "block")
 
     async def record_consultation(self, profession: str | None, kommun: str | None) -> None:
         await self._add(consultation_counters(profession, kommun), "consultation")

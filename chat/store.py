@@ -13,6 +13,7 @@ Keys (prefix ``f:``)::
     f:chat:{id}:ids        hash   client id -> seq, so a resend is stored once
     f:chat:{id}:notes      list   encrypted internal notes
     f:q:{channel}          zset   waiting chats, score = when queued (ms); lowest is next
+                                  (an urgent chat's score is shifted before all: chat/urgency.py)
     f:resume:{sha256}      string chat id for a one-time resume token (only its hash is kept)
     f:live                 zset   chat id -> when it ends unless its visitor is back (ms)
     f:staff:{user}:chats   set    chats a counsellor holds
@@ -35,6 +36,7 @@ from redis.asyncio import Redis
 from chat import limits
 from chat import store_scripts as scripts
 from chat.batch_store import RedisBatcher
+from chat.limits_store import AtLimitError, PausedError, paused_key
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import EVENTS_CHANNEL
 from chat.records import (
@@ -45,6 +47,7 @@ from chat.records import (
     StoredMessage,
     StoredNote,
 )
+from chat.urgency import URGENT_SHIFT_MS
 from chat.wire import Hello
 from security.crypto import (
     DecryptionError,
@@ -210,6 +213,7 @@ class ChatStore:
             "session_number": session_number,
             "code_record": code_record or "",
             "preview": 0,
+            "urgent": "1" if hello.urgent else "",
         }
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
@@ -248,7 +252,11 @@ class ChatStore:
     async def issue_resume_token(self, chat_id: str) -> str:
         """A fresh one-time token; only its SHA-256 is stored."""
         token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
-        await self._redis.set(resume_key(token), chat_id, ex=self._ttl)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(resume_key(token), chat_id, ex=self._ttl)
+            # Which key is the chat's latest, so a block can delete it (chat/safety_store.py).
+            pipe.hset(chat_key(chat_id), "resume_key", resume_key(token))
+            await pipe.execute()
         return token
 
     async def redeem_resume_token(self, token: str) -> str | None:
@@ -277,6 +285,7 @@ class ChatStore:
                     queue_max,
                     from_state.value,
                     "1" if front else "0",
+                    URGENT_SHIFT_MS,
                 ],
             )
         )
@@ -329,14 +338,22 @@ class ChatStore:
             items[channel].append(QueueItem(record, waited_in_queue_ms(record, now), score))
         return QueueSnapshot(totals, items)
 
-    async def claim_chat(self, chat: ChatRecord, username: str, display_name: str) -> bool:
-        """Take a waiting chat for a counsellor; exactly one caller wins, across processes."""
+    async def claim_chat(
+        self, chat: ChatRecord, username: str, display_name: str, limit: int | None = None
+    ) -> bool:
+        """Take a waiting chat for a counsellor; exactly one caller wins, across processes.
+
+        Raises:
+            AtLimitError: they hold ``limit`` chats already (checked in the same step).
+            PausedError: their new accepts pause (chat/limits_store.py).
+        """
         won = await self._claim(
             keys=[
                 queue_key(chat.channel),
                 chat_key(chat.id),
                 staff_chats_key(username),
                 accepts_key(chat.channel),
+                paused_key(username),
             ],
             args=[
                 chat.id,
@@ -346,8 +363,13 @@ class ChatStore:
                 self._ttl,
                 RECENT_ACCEPTS_KEPT,
                 HANDLING_TTL_SECS,
+                "" if limit is None else limit,
             ],
         )
+        if int(won) == -1:
+            raise AtLimitError(chat.id)
+        if int(won) == -2:
+            raise PausedError(chat.id)
         return int(won) == 1
 
     async def release_to_queue(self, chat: ChatRecord, holder: str | None) -> bool:
@@ -386,12 +408,25 @@ class ChatStore:
     async def counsellor_chats(self, username: str) -> list[str]:
         return sorted(as_texts(await self._redis.smembers(staff_chats_key(username))))
 
-    async def hand_over(self, chat: ChatRecord, from_user: str, to_user: str, to_name: str) -> bool:
-        """Move an active chat from one counsellor to another (a warm transfer), atomically."""
+    async def hand_over(
+        self,
+        chat: ChatRecord,
+        from_user: str,
+        to_user: str,
+        to_name: str,
+        limit: int | None = None,
+    ) -> bool:
+        """Move an active chat from one counsellor to another (a warm transfer), atomically.
+
+        Raises:
+            AtLimitError: the colleague holds ``limit`` chats already (same step).
+        """
         moved = await self._hand_over(
             keys=[chat_key(chat.id), staff_chats_key(from_user), staff_chats_key(to_user)],
-            args=[chat.id, from_user, to_user, to_name, self._ttl],
+            args=[chat.id, from_user, to_user, to_name, self._ttl, "" if limit is None else limit],
         )
+        if int(moved) == -1:
+            raise AtLimitError(chat.id)
         return int(moved) == 1
 
     # -- ending --------------------------------------------------------------------------
@@ -578,8 +613,48 @@ class ChatStore:
         notes = []
         for item in sealed:
             record = self._open(chat_id, data_key, item)
+            if "k" in record:  # a whisper or the risk guide's answers (staff_records)
+                continue
             notes.append(StoredNote(record["f"], record["t"], record["a"]))
         return notes
+
+    async def add_staff_record(self, chat_id: str, kind: str, record: dict[str, Any]) -> int:
+        """Keep a staff-only record of ``kind`` with the chat's notes: encrypted under the
+        chat's key, never a seq, shredded with the chat (whispers, the risk guide's answers).
+
+        Returns:
+            When it was stored (ms).
+
+        Raises:
+            ChatEndedError: the chat's key is gone.
+        """
+        data_key = await self._data_key(chat_id)
+        at = now_ms(self._clock)
+        sealed = self._seal(chat_id, data_key, {**record, "k": kind, "a": at})
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(notes_key(chat_id), sealed)
+            pipe.expire(notes_key(chat_id), self._ttl)
+            await pipe.execute()
+        return at
+
+    async def read_staff_records(self, chat_id: str, kind: str) -> list[dict[str, Any]]:
+        """The chat's records of ``kind``, oldest first; empty once shredded."""
+        sealed = as_texts(await self._redis.lrange(notes_key(chat_id), 0, -1))
+        if not sealed:
+            return []
+        try:
+            data_key = await self._data_key(chat_id)
+        except ChatEndedError:
+            return []
+        out = []
+        for item in sealed:
+            try:
+                record = self._open(chat_id, data_key, item)
+            except DecryptionError:
+                continue
+            if record.get("k") == kind:
+                out.append(record)
+        return out
 
     # -- visitor liveness: the grace period across processes ------------------------------
 

@@ -42,10 +42,22 @@ if state ~= ARGV[4] then return -2 end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
 end
-if ARGV[5] ~= '1' and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+-- An urgent chat (chat/urgency.py, ARGV[6] the shift) is never turned away for a full queue
+-- and sorts before every other; a hand-back goes before the oldest of its own band.
+local urgent = redis.call('HGET', KEYS[2], 'urgent') == '1'
+local shift = tonumber(ARGV[6])
+if ARGV[5] ~= '1' and not urgent and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return -1
+end
 local score = tonumber(ARGV[2])
+if urgent then score = score - shift end
 if ARGV[5] == '1' then
-  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  local first
+  if urgent then
+    first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  else
+    first = redis.call('ZRANGEBYSCORE', KEYS[1], -shift / 2, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  end
   if first[2] then score = math.min(score, tonumber(first[2]) - 1) end
 end
 redis.call('ZADD', KEYS[1], score, ARGV[1])
@@ -54,8 +66,14 @@ redis.call('HSET', KEYS[2], 'state', ${WAITING}, 'queued_ms', ARGV[2], 'counsell
 return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
 """)
 
+# 1: won; 0: gone (someone else was first); -1: the counsellor is at their limit (ARGV[8],
+# '' for none: SCARD of the chats they hold, in the same step); -2: their accepts pause
+# (KEYS[5] exists). Refused claims leave the chat queued.
 CLAIM: Final = _states("""
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+if redis.call('EXISTS', KEYS[5]) == 1 then return -2 end
+if ARGV[8] ~= '' and redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[8]) then return -1 end
+redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[2], 'state', ${ACTIVE}, 'counsellor', ARGV[2], 'counsellor_name', ARGV[3],
   'accepted_ms', ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[1])
@@ -142,10 +160,12 @@ return state .. ':' .. holder
 )
 
 # A warm transfer: only an active chat, only from its holder, in one step (a chat that ends
-# meanwhile must not land in the colleague's list).
+# meanwhile must not land in the colleague's list). -1: the colleague is at their limit
+# (ARGV[6], '' for none), checked in the same step.
 HAND_OVER: Final = _states("""
 if redis.call('HGET', KEYS[1], 'state') ~= ${ACTIVE} then return 0 end
 if redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
+if ARGV[6] ~= '' and redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[6]) then return -1 end
 redis.call('HSET', KEYS[1], 'counsellor', ARGV[3], 'counsellor_name', ARGV[4])
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])

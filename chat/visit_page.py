@@ -37,7 +37,7 @@ VISIT_FILES: Final = tuple(
     VISIT_DIR / f"{name}.js"
     for name in (
         *("state", "lang", "start", "views", "socket", "frames", "messages", "cards"),
-        *("codes", "waiting", "survey", "ending", "cover", "main"),
+        *("codes", "waiting", "survey", "ending", "cover", "danger", "main"),
     )
 )
 #: Text fields take twice the message limit, so a pasted text that is too long is seen (and

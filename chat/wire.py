@@ -65,6 +65,7 @@ class Hello:
     return_code: str | None = None
     resume: Resume | None = None
     district: str | None = None  # protocol.md, Statistics (additions)
+    urgent: bool = False  # protocol.md, Console 1.1, Safety: "I am in danger right now"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +125,11 @@ class ReadReplies:
     code: str
 
 
+@dataclass(frozen=True, slots=True)
+class Urgent:
+    """A waiting visitor says they are in danger now (protocol.md, Console 1.1, Safety)."""
+
+
 VisitorFrame = (
     Hello
     | NoticeAck
@@ -137,6 +143,7 @@ VisitorFrame = (
     | ForgetCode
     | LeaveMessage
     | ReadReplies
+    | Urgent
 )
 
 # ---- console frames ---------------------------------------------------------------------
@@ -217,8 +224,58 @@ class Unwatch:
     chat: str
 
 
+# Console 1.1, "Supervisors in a chat" and "Safety" (counsellor_console/supervision.py).
+ESCALATION_LEVELS: Final = ("acute", "concern")
+MAX_RISK_ANSWERS: Final = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Whisper:
+    chat: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Escalate:
+    chat: str
+    level: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    chat: str
+
+
+@dataclass(frozen=True, slots=True)
+class RiskUpdate:
+    """The risk guide's answers for a chat (None: only read them); ``count``: count them in
+    the statistics, once per chat. The console checks them against the guide."""
+
+    chat: str
+    answers: dict[str, str] | None = None
+    count: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SetLimit:
+    """A supervisor sets how many chats a colleague may hold at once (0 to 20)."""
+
+    username: str
+    limit: int
+    chat: None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heavy:
+    """A counsellor marks a chat heavy: supervisors are asked for a debrief."""
+
+    chat: str
+
+
 ConsoleFrame = (
     Accept
+    | SetLimit
+    | Heavy
     | Watch
     | Unwatch
     | ConsoleMsg
@@ -231,6 +288,10 @@ ConsoleFrame = (
     | InboxList
     | InboxOpen
     | InboxReply
+    | Whisper
+    | Escalate
+    | Block
+    | RiskUpdate
 )
 MAX_SUMMARY_CHARS: Final = limits.MAX_SUMMARY_CHARS
 
@@ -356,6 +417,9 @@ def _hello(obj: Mapping[str, Any]) -> Hello:
         raise FrameError("bad_field", "district")
     profession = _choice(obj, "profession", PROFESSIONS, optional=True)
     return_code = _str(obj, "return_code", MAX_RETURN_CODE_CHARS, optional=True)
+    urgent = obj.get("urgent", False)
+    if not isinstance(urgent, bool):
+        raise FrameError("bad_field", "urgent")
     return Hello(
         channel=channel,  # type: ignore[arg-type]  # checked against CHANNELS above
         lang=lang,
@@ -367,6 +431,7 @@ def _hello(obj: Mapping[str, Any]) -> Hello:
         return_code=return_code,
         resume=_resume(obj.get("resume")),
         district=district,
+        urgent=urgent,
     )
 
 
@@ -440,6 +505,7 @@ _VISITOR_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], VisitorFrame]]] 
         _str(obj, "code", MAX_RETURN_CODE_CHARS, optional=True), chat_text(obj)
     ),
     "read_replies": lambda obj: ReadReplies(_required(obj, "code", MAX_RETURN_CODE_CHARS)),
+    "urgent": lambda _obj: Urgent(),
 }
 
 
@@ -465,8 +531,38 @@ def _console_typing(obj: Mapping[str, Any]) -> Typing:
     return Typing(_required(obj, "chat"))
 
 
+def _risk_update(obj: Mapping[str, Any]) -> RiskUpdate:
+    chat = _required(obj, "chat")
+    answers = obj.get("answers")
+    if answers is not None:
+        if not isinstance(answers, dict) or len(answers) > MAX_RISK_ANSWERS:
+            raise FrameError("bad_field", "answers")
+        if any(
+            not isinstance(k, str) or not isinstance(v, str) or len(k) > MAX_ID_CHARS
+            for k, v in answers.items()
+        ):
+            raise FrameError("bad_field", "answers")
+    count = obj.get("count", False)
+    if not isinstance(count, bool):
+        raise FrameError("bad_field", "count")
+    return RiskUpdate(chat, answers, count)
+
+
+MAX_SET_LIMIT: Final = 20
+
+
+def _set_limit(obj: Mapping[str, Any]) -> SetLimit:
+    username = _required(obj, "username")
+    limit = obj.get("limit")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 0 <= limit <= MAX_SET_LIMIT:
+        raise FrameError("bad_field", "limit")
+    return SetLimit(username, limit)
+
+
 _CONSOLE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], ConsoleFrame]]] = {
     "accept": lambda obj: Accept(_required(obj, "chat")),
+    "set_limit": _set_limit,
+    "heavy": lambda obj: Heavy(_required(obj, "chat")),
     "msg": lambda obj: ConsoleMsg(
         _required(obj, "chat"), _required(obj, "id", MAX_CLIENT_ID_CHARS), chat_text(obj)
     ),
@@ -481,4 +577,10 @@ _CONSOLE_PARSERS: Final[dict[str, Callable[[Mapping[str, Any]], ConsoleFrame]]] 
     "unwatch": lambda obj: Unwatch(_required(obj, "chat")),
     "inbox_open": lambda obj: InboxOpen(_required(obj, "record")),
     "inbox_reply": lambda obj: InboxReply(_required(obj, "record"), chat_text(obj)),
+    "whisper": lambda obj: Whisper(_required(obj, "chat"), chat_text(obj)),
+    "escalate": lambda obj: Escalate(
+        _required(obj, "chat"), str(_choice(obj, "level", ESCALATION_LEVELS))
+    ),
+    "block": lambda obj: Block(_required(obj, "chat")),
+    "risk": _risk_update,
 }

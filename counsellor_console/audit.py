@@ -170,3 +170,21 @@ class TotpEnrolled(AuditEvent):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuditExported(AuditEvent):
     kind: ClassVar[str] = "audit_exported"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LimitSet(AuditEvent):
+    """A supervisor set a colleague's chat limit from the console (``set_limit``)."""
+
+    kind: ClassVar[str] = "limit_set"
+    username: str
+    limit: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeavyMarked(AuditEvent):
+    """A counsellor marked a chat heavy and asked for a debrief (``paused_s``: 0 for none)."""
+
+    kind: ClassVar[str] = "heavy_marked"
+    chat: str
+    paused_s: int

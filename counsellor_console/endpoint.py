@@ -19,10 +19,11 @@ from starlette.websockets import WebSocket
 from chat import frames
 from chat.connection import Connection
 from chat.continuity import left_message_frame
-from chat.conversations import Conversations, NotYoursError, handover_text
-from chat.events import to_staff, to_visitor
+from chat.conversations import Conversations, NotYoursError
+from chat.events import to_visitor
 from chat.inbound import CLOSE_POLICY, receive_text_frames
 from chat.lifecycle import running
+from chat.limits_store import AtLimitError, PausedError
 from chat.origin import origin_allowed
 from chat.protocol import ChatState
 from chat.records import ChatRecord, StoredMessage
@@ -30,27 +31,35 @@ from chat.returncode_store import UnknownRecordError
 from chat.store import ChatEndedError
 from chat.wire import (
     Accept,
+    Block,
     ConsoleEnd,
     ConsoleFrame,
     ConsoleMsg,
+    Escalate,
     FrameError,
+    Heavy,
     InboxList,
     InboxOpen,
     InboxReply,
     Note,
     Refer,
+    RiskUpdate,
+    SetLimit,
     Summary,
     Transfer,
     Typing,
     Unwatch,
     Watch,
+    Whisper,
     parse_console_frame,
 )
-from counsellor_console.audit import ChatTransferred, ChatWatched, InboxOpened, InboxReplied
+from counsellor_console.audit import ChatWatched, InboxOpened, InboxReplied
 from counsellor_console.audit_store import AuditLog
+from counsellor_console.colleagues import Colleagues
 from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import StaffStore
+from counsellor_console.supervision import UNLESS_WATCHING, Supervision
 from counsellor_console.web import StaffGate
 from security.roles import StaffIdentity
 
@@ -69,6 +78,7 @@ class ConsoleSocket:
         self.endpoint = endpoint
         self.ops = endpoint.ops
         self.watching: set[str] = set()
+        self.ready = False  # its first queue and staff frames are sent: broadcasts may follow
         self.connection = Connection(
             websocket,
             own_author="counsellor",
@@ -89,6 +99,8 @@ class ConsoleSocket:
         """Frames from the hub; some change which chats this console watches."""
         kind = frame.get("type")
         chat_id = frame.get("chat")
+        if UNLESS_WATCHING in frame and frame[UNLESS_WATCHING] in self.watching:
+            return  # a whisper this console has from the chat it watches
         if kind == "assigned" and isinstance(chat_id, str) and chat_id not in self.watching:
             self.connection.deliver(frame)
             self._watch(chat_id, own_floor=int(frame.get("_floor", 0)))
@@ -127,14 +139,21 @@ class ConsoleSocket:
                     "at": frames.rfc3339(note.at_ms),
                 }
             )
+        if self.endpoint.supervision is not None:
+            await self.endpoint.supervision.replay(self, chat)
 
     async def start(self) -> None:
         self.ops.hub.register_staff(self.staff.username, self)
-        self.send(await self.ops.queue_frame())
+        colleagues = self.endpoint.colleagues
+        self.send(colleagues.for_console(await self.ops.queue_frame(), self.staff.username))
+        self.send(await colleagues.staff_frame())
+        self.ready = True
         for chat in await self.ops.store.load_chats(
             await self.ops.store.counsellor_chats(self.staff.username)
         ):
             await self.open_chat_view(chat)
+        if self.endpoint.supervision is not None:
+            await self.endpoint.supervision.greet(self)
 
     async def stop(self) -> None:
         self.ops.hub.unregister_staff(self.staff.username, self)
@@ -151,8 +170,17 @@ class ConsoleSocket:
         if isinstance(frame, Watch | Unwatch):
             await self._watch_request(frame)
             return
+        if isinstance(frame, SetLimit | Heavy):
+            await self.endpoint.colleagues.handle(self, frame)
+            return
         if isinstance(frame, InboxList | InboxOpen | InboxReply):
             await self.endpoint.answer_inbox(self, frame)
+            return
+        if isinstance(frame, Whisper | Escalate | Block | RiskUpdate):  # supervision.py
+            if self.endpoint.supervision is None:
+                self.send(frames.error("not_available"))
+                return
+            await self.endpoint.supervision.handle(self, frame)
             return
         if frame.chat is None:  # the console parser requires it; be explicit anyway
             raise FrameError("bad_field", "chat")
@@ -198,9 +226,11 @@ class ConsoleSocket:
     async def _watch_request(self, frame: Watch | Unwatch) -> None:
         """A supervisor reads a chat someone else holds: read only, and audited."""
         if isinstance(frame, Unwatch):
+            # Only a chat read as a watcher is let go: "released" for a chat this console
+            # holds would tell it the chat had left its hands (it has not).
             if frame.chat in self.watching:
                 self._unwatch(frame.chat)
-            self.send({"type": "released", "chat": frame.chat})
+                self.send({"type": "released", "chat": frame.chat})
             return
         if not self.staff.can_supervise:
             self.send(frames.error("forbidden", chat=frame.chat))
@@ -216,7 +246,15 @@ class ConsoleSocket:
             await self.open_chat_view(chat)
 
     async def _accept(self, chat_id: str) -> None:
-        chat = await self.ops.accept(chat_id, self.staff)
+        limit = await self.endpoint.colleagues.limit_of(self.staff.username)
+        try:
+            chat = await self.ops.accept(chat_id, self.staff, limit=limit)
+        except AtLimitError:
+            self.send(frames.error("at_limit", chat=chat_id))
+            return
+        except PausedError:
+            self.send(frames.error("paused"))
+            return
         if chat is None:
             self.send(frames.error("already_taken", chat=chat_id))
             return
@@ -228,37 +266,7 @@ class ConsoleSocket:
             if self.ops.stats is not None:
                 await self.ops.stats.record_handoff("queue")
             return
-        target = await self.endpoint.staff_store.load_user(to)
-        if (
-            target is None
-            or target.disabled
-            or to == self.staff.username
-            or not await self.endpoint.staff_store.is_online(to)
-        ):
-            raise FrameError("bad_field", "to")
-        if not await self.ops.store.hand_over(chat, self.staff.username, to, target.display_name):
-            raise NotYoursError(chat.id)
-        moved = await self.ops.store.load_chat(chat.id)
-        if moved is None:
-            raise NotYoursError(chat.id)
-        await self.ops.post_system_message(moved, handover_text(moved.lang, target.display_name))
-        await self.ops.hub.publish(
-            {"type": "transferred_out", "chat": chat.id, "to": to}, [to_staff(self.staff.username)]
-        )
-        await self.endpoint.audit.record(
-            ChatTransferred(staff=self.staff.username, chat=chat.id, to=to)
-        )
-        if self.ops.stats is not None:
-            await self.ops.stats.record_handoff("colleague")
-        floor = await self.ops.store.message_count(chat.id)
-        assigned = frames.assigned(moved, self.ops.config.session_cap)
-        assigned["from"] = self.staff.display_name
-        assigned["_floor"] = floor
-        await self.ops.hub.publish(assigned, [to_staff(to)])
-        await self.ops.hub.publish(
-            {"type": "joined", "counsellor": target.display_name}, [to_visitor(chat.id)]
-        )
-        log.info("chat_transferred", chat=chat.id, staff=self.staff.username, to=to)
+        await self.endpoint.colleagues.transfer(self, chat, to)
 
 
 class ConsoleEndpoint:
@@ -280,7 +288,9 @@ class ConsoleEndpoint:
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.rate = rate
         self.sockets: set[ConsoleSocket] = set()
+        self.supervision: Supervision | None = None  # set by the service
         self._queue_dirty = asyncio.Event()
+        self.colleagues = Colleagues(ops, self.staff_store, audit, lambda: self.sockets)
         ops.hub.on_queue_change(self._queue_dirty.set)
         ops.hub.on_resync(self.resync)
 
@@ -319,6 +329,7 @@ class ConsoleEndpoint:
 
         self.ops.metrics.socket_opened("staff")
         try:
+            await self.colleagues.joined(staff.username)
             await socket.start()
             await receive_text_frames(
                 websocket, self.rate, handle_text, socket.send, socket.connection.close
@@ -328,6 +339,7 @@ class ConsoleEndpoint:
             self.gate.sockets.unregister(lease)
             self.sockets.discard(socket)
             await socket.stop()
+            await self.colleagues.left(staff.username)
 
     async def _handle_text(self, socket: ConsoleSocket, text: str) -> None:
         try:
@@ -418,7 +430,7 @@ class ConsoleEndpoint:
                 try:
                     frame = await self.ops.queue_frame()
                     for socket in list(self.sockets):
-                        socket.send(frame)
+                        socket.send(self.colleagues.for_console(frame, socket.staff.username))
                 except Exception as exc:
                     log.warning("queue_broadcast_failed", error=type(exc).__name__)
             await asyncio.sleep(QUEUE_BROADCAST_MIN_INTERVAL_SECS)

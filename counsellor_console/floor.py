@@ -94,7 +94,9 @@ class FloorView:
                     "role": account.role.value,
                     "online": username in online,
                     "chats": len(chats),
-                    "limit": account.chat_limit or self.default_limit,
+                    "limit": (
+                        self.default_limit if account.chat_limit is None else account.chat_limit
+                    ),
                     "time_today_s": held_today.get(username, 0) + ongoing,
                 }
             )

@@ -33,6 +33,8 @@ from chat.municipality_routes import create_municipality_routes
 from chat.notices import all_reporting_duty_texts
 from chat.pubsub_store import PubSubTransport
 from chat.returncode_store import ReturnCodeStore
+from chat.safety import Safety
+from chat.safety_store import SafetyStore
 from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
 from chat.survey import questions_for
@@ -56,6 +58,7 @@ from counsellor_console.network.routes import Network
 from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
+from counsellor_console.supervision import Supervision
 from counsellor_console.web import StaffGate, create_console_routes, session_of_cookie
 from kb.bank import KnowledgeBank
 from kb.pages import PageChrome
@@ -294,6 +297,10 @@ def create_app(settings: Settings) -> Starlette:
         directory=directory,
         audit=audit,
     )
+    safety = Safety(ops, SafetyStore(redis))
+    visitor.safety = safety
+    supervision = Supervision(safety, staff_store, audit, console.sockets)
+    console.supervision = supervision
     transport.on_reconnect = hub.resync
 
     async def current_staff(request: Request) -> StaffIdentity | None:
@@ -312,7 +319,15 @@ def create_app(settings: Settings) -> Starlette:
         *create_staff_admin_routes(gate, Accounts(staff_store), audit),
         *create_canned_routes(gate, CannedStore(redis), audit),
         *create_floor_routes(
-            gate, FloorView(ops, staff_store, StatsReader(redis), ops.floor, time.time)
+            gate,
+            FloorView(
+                ops,
+                staff_store,
+                StatsReader(redis),
+                ops.floor,
+                time.time,
+                default_limit=settings.chat.chat_limit,
+            ),
         ),
         *create_directory_routes(gate, directory),
         *create_riskguide_routes(gate, stats, origins),
@@ -353,6 +368,8 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(visitor.keep_chats_alive(), name="liveness"),
             asyncio.create_task(console.broadcast_queue(), name="queue-broadcast"),
             asyncio.create_task(console.keep_presence(), name="presence"),
+            asyncio.create_task(supervision.broadcast_chats(), name="chats-broadcast"),
+            asyncio.create_task(console.colleagues.broadcast(), name="staff-broadcast"),
             asyncio.create_task(console_sockets.listen(), name="revocations"),
             asyncio.create_task(console_sockets.sweep(), name="session-sweep"),
             asyncio.create_task(purge_on_schedule(store, network), name="purge"),

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Final
 
 from chat.config import (
+    DEFAULT_CHAT_LIMIT,
     DEFAULT_QUEUE_MAX,
     DEFAULT_RESUME_GRACE_SECS,
     DEFAULT_RETENTION_SECS,
     DEFAULT_SESSION_CAP,
+    MAX_CHAT_LIMIT,
     ChatConfig,
 )
 from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
@@ -127,6 +129,14 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
     "FRISTAD_LOGIN_LOCKOUT_S": (
         "seconds failed logins are counted (and a lockout lasts at most)",
         str(LOGIN_LOCKOUT_SECS),
+    ),
+    "FRISTAD_CHAT_LIMIT": (
+        f"chats a counsellor holds at once, 0 to {MAX_CHAT_LIMIT}, unless set per person",
+        str(DEFAULT_CHAT_LIMIT),
+    ),
+    "FRISTAD_HEAVY_PAUSE_S": (
+        "seconds a counsellor's new accepts pause after they mark a heavy chat; 0: no pause",
+        "0",
     ),
     "FRISTAD_METRICS_ADDR": (
         "host:port of a second listener serving only /metrics, without a staff session",
@@ -282,6 +292,13 @@ def _metrics_addr(env: Mapping[str, str]) -> tuple[str, int] | None:
     return host, int(port)
 
 
+def _chat_limit(env: Mapping[str, str]) -> int:
+    limit = _int(env, "FRISTAD_CHAT_LIMIT", DEFAULT_CHAT_LIMIT)
+    if limit > MAX_CHAT_LIMIT:
+        raise SettingsError(f"FRISTAD_CHAT_LIMIT must be at most {MAX_CHAT_LIMIT}")
+    return limit
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -306,6 +323,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
         visitor_rate=_rate(env, "FRISTAD_VISITOR_RATE", DEFAULT_VISITOR_RATE),
         console_rate=_rate(env, "FRISTAD_CONSOLE_RATE", DEFAULT_CONSOLE_RATE),
         opening_hours=_hours(env),
+        chat_limit=_chat_limit(env),
+        heavy_pause_secs=_int(env, "FRISTAD_HEAVY_PAUSE_S", 0),
     )
     return Settings(
         redis_url=env.get("REDIS_URL") or DEFAULT_REDIS_URL,

@@ -10,6 +10,15 @@ import { $, el, clear, show } from '/static/common/dom.js';
 import { codePoints, formatTime as formatTimeIn, newClientId } from '/static/common/text.js';
 import { getJSON as getJSONWith } from '/static/common/http.js';
 import { fillCanned } from './canned.js';
+import { emitFrame, setSender } from './bus.js';
+import './supervision.js';
+import './safety.js';
+import {
+  initColleagues, onStaff, onDebrief, onHeavyNoted, fillTransferChoices, colleagueName,
+  matchTag, colleagueErrorText, transferRefusedText
+} from './colleagues.js';
+import { startAlerts } from './alerts.js';
+import { startShortcuts } from './shortcuts.js';
 
 (function () {
   'use strict';
@@ -189,8 +198,14 @@ import { fillCanned } from './canned.js';
       case 'inbox_thread': onInboxThread(f); break;
       case 'inbox_replied': onInboxReplied(f); break;
       case 'error': onError(f); break;
+      case 'risk': onRisk(f); break;
+      case 'staff': onStaff(f); break;
+      case 'debrief': onDebrief(f); break;
+      case 'heavy_noted': onHeavyNoted(f); break;
+      case 'transferred_out': onTransferredOut(f); break;
       default: break;
     }
+    emitFrame(f);  // the feature modules (bus.js), after the panel exists
   }
 
   function onHello(f) {
@@ -199,7 +214,40 @@ import { fillCanned } from './canned.js';
     if (me.role) { $('me-role').textContent = me.role; }
   }
 
+  // A refused hand-over (colleague at their limit or gone): the chat is still ours.
+  function transferRefused(f) {
+    var id = f.chat;
+    if (!id && f.code === 'bad_field' && f.field === 'to') {
+      id = S.order.filter(function (cid) { return S.chats[cid].transferTo; })[0];
+    }
+    var chat = id ? S.chats[id] : null;
+    if (!chat || !chat.transferTo || (f.code !== 'at_limit' && f.code !== 'bad_field')) { return false; }
+    var to = chat.transferTo;
+    chat.transferTo = null;
+    setChatOpen(chat, true);
+    var text = transferRefusedText(f, to);
+    addLine(chat, 'system', 'System', text, null);
+    toast(text);
+    return true;
+  }
+
+  function onTransferredOut(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    toast('Chatten är överlämnad till ' + colleagueName(f.to) + '.');
+    closeChat(f.chat);
+  }
+
   function onError(f) {
+    if (transferRefused(f)) { return; }
+    var refusal = colleagueErrorText(f);
+    if (refusal) {
+      // at_limit names the chat; paused names none: every pending accept is refused.
+      if (f.chat) { delete S.accepting[f.chat]; } else { S.accepting = {}; }
+      renderQueue();
+      toast(refusal);
+      return;
+    }
     if (f.code === 'already_taken') {
       delete S.accepting[f.chat];
       toast('En kollega hann före och tog den chatten.');
@@ -292,6 +340,9 @@ import { fillCanned } from './canned.js';
     facts.appendChild(el('span', 'tag tag-age' + (it.age === '18plus' ? '' : ' is-young'), AGES[it.age] || String(it.age || '')));
     facts.appendChild(el('span', 'tag', LANG_NAMES[it.lang] || String(it.lang || '')));
     if (it.topic) { facts.appendChild(el('span', 'tag', S.topicLabels[it.topic] || String(it.topic))); }
+    var match = matchTag(it);
+    if (match) { facts.appendChild(match); }
+    entry.li.classList.toggle('is-match', !!match);
     body.appendChild(facts);
 
     var meta = el('div', 'q-meta');
@@ -403,6 +454,7 @@ import { fillCanned } from './canned.js';
     renderRisk(panel, n);
 
     fillCanned(panel.querySelector('.cp-canned'), '');
+    fillTransferChoices(panel.querySelector('.cp-transfer-to'));
     renderReasons(panel, n);
 
     var tab = el('button', 'c-tab');
@@ -525,6 +577,15 @@ import { fillCanned } from './canned.js';
     chat.panel.querySelector('.cp-end-send').disabled = false;
     show(chat.panel.querySelector('.flag-left'), false);
     if (typeof f.away === 'boolean') { setAway(chat, f.away); }
+    send({ type: 'risk', chat: f.chat });  // the risk guide's answers, kept with the chat
+    chat.transferTo = null;
+    if (isNew && f.from) {
+      // A warm transfer: who handed it over, and their internal notes.
+      addLine(chat, 'system', 'System', 'Övertagen från ' + (f.from_name || colleagueName(f.from)) + '.', null);
+      (Array.isArray(f.notes) ? f.notes : []).forEach(function (note) {
+        addLine(chat, 'note', 'Anteckning' + (note.by ? ' (' + note.by + ')' : ''), note.text, note.at);
+      });
+    }
     var mine = !!S.accepting[f.chat];
     delete S.accepting[f.chat];
     removeQueueItem(f.chat);
@@ -714,10 +775,13 @@ import { fillCanned } from './canned.js';
     });
     p.querySelector('.cp-transfer-form').addEventListener('submit', function (e) {
       e.preventDefault();
-      var to = p.querySelector('.cp-transfer-to').value.trim();
-      if (!to) { return; }
+      var select = p.querySelector('.cp-transfer-to');
+      var to = select.value;
+      var option = select.options[select.selectedIndex];
+      if (!to || (option && option.disabled)) { return; }
       if (send({ type: 'transfer', chat: chat.id, to: to })) {
-        addLine(chat, 'system', 'System', 'Du lämnade över chatten till ' + to + '.', null);
+        chat.transferTo = to;
+        addLine(chat, 'system', 'System', 'Lämnar över chatten till ' + colleagueName(to) + '…', null);
         setChatOpen(chat, false);
       }
     });
@@ -760,7 +824,7 @@ import { fillCanned } from './canned.js';
     ['.cp-refer-kommun', '.cp-refer-topic', '.cp-refer-lang'].forEach(function (sel) {
       p.querySelector(sel).addEventListener('change', function (e) { e.target.setAttribute('data-touched', '1'); });
     });
-    p.querySelector('.cp-risk-questions').addEventListener('change', function () { renderRiskAdvice(chat); });
+    p.querySelector('.cp-risk-questions').addEventListener('change', function () { sendRiskAnswers(chat); });
     p.querySelector('.cp-risk-save').addEventListener('click', function () { saveRisk(chat); });
   }
 
@@ -969,7 +1033,10 @@ import { fillCanned } from './canned.js';
     getJSON('/api/riskguide').then(function (data) {
       if (!data || !Array.isArray(data.questions)) { return; }
       S.riskGuide = data;
-      S.order.forEach(function (id) { renderRisk(S.chats[id].panel, S.chats[id].n); });
+      S.order.forEach(function (id) {
+        renderRisk(S.chats[id].panel, S.chats[id].n);
+        if (S.ws && S.ws.readyState === WebSocket.OPEN) { send({ type: 'risk', chat: id }); }
+      });
     }).catch(function () { /* the panel says so */ });
   }
 
@@ -1015,25 +1082,40 @@ import { fillCanned } from './canned.js';
     return answers;
   }
 
-  // The same rule as riskguide.advise on the server, from the data it serves: each escalation
-  // an answer points to, once, in the guide's order (most urgent first).
-  function localAdvice(answers) {
-    var guide = S.riskGuide;
-    if (!guide) { return []; }
-    var wanted = {};
-    guide.questions.forEach(function (q) {
-      var a = answers[q.key];
-      var targets = a && q.points_to ? q.points_to[a] : null;
-      (targets || []).forEach(function (key) { (wanted[key] = wanted[key] || []).push(q.key); });
-    });
-    return guide.escalations.filter(function (e) { return wanted[e.key]; })
-      .map(function (e) { return { escalation: e, because: wanted[e.key] }; });
+  // The advice is the server's (riskguide.advise, through the `risk` console frame): the page
+  // sends the answers and shows what comes back; the answers stay with the chat on the server,
+  // so a reload or a transfer keeps them, and "once per chat" is counted there.
+  function sendRiskAnswers(chat) {
+    if (chat.ended) { return; }
+    send({ type: 'risk', chat: chat.id, answers: riskAnswers(chat.panel) });
+  }
+
+  function setRiskAnswers(panel, answers) {
+    var qs = panel.querySelectorAll('.cp-risk-q');
+    for (var i = 0; i < qs.length; i++) {
+      var want = answers[qs[i].getAttribute('data-key')];
+      var inputs = qs[i].querySelectorAll('input');
+      for (var j = 0; j < inputs.length; j++) { inputs[j].checked = inputs[j].value === want; }
+    }
+  }
+
+  function onRisk(f) {
+    var chat = S.chats[f.chat];
+    if (!chat) { return; }
+    var answers = f.answers && typeof f.answers === 'object' ? f.answers : {};
+    setRiskAnswers(chat.panel, answers);
+    renderRiskAdvice(chat, Array.isArray(f.advice) ? f.advice : []);
+    chat.riskCounted = !!f.counted;
+    var status = chat.panel.querySelector('.cp-risk-status');
+    chat.panel.querySelector('.cp-risk-save').disabled = chat.riskCounted;
+    if (chat.riskCounted) {
+      status.textContent = 'Räknat anonymt i statistiken (' + Object.keys(answers).length + ' svar).';
+    }
   }
 
   function renderRiskAdvice(chat, serverAdvice) {
     var p = chat.panel;
-    var advice = serverAdvice ? serverAdvice.map(function (e) { return { escalation: e, because: e.because || [] }; })
-      : localAdvice(riskAnswers(p));
+    var advice = serverAdvice.map(function (e) { return { escalation: e, because: e.because || [] }; });
     var list = p.querySelector('.cp-risk-advice');
     clear(list);
     var texts = {};
@@ -1059,29 +1141,9 @@ import { fillCanned } from './canned.js';
   function saveRisk(chat) {
     var p = chat.panel;
     var status = p.querySelector('.cp-risk-status');
-    var btn = p.querySelector('.cp-risk-save');
-    var answers = riskAnswers(p);
-    if (!Object.keys(answers).length) { status.textContent = 'Svara på minst en fråga först.'; return; }
+    if (!Object.keys(riskAnswers(p)).length) { status.textContent = 'Svara på minst en fråga först.'; return; }
     if (chat.riskCounted) { status.textContent = 'Svaren är redan räknade för det här samtalet.'; return; }
-    btn.disabled = true;
-    status.textContent = 'Sparar…';
-    window.fetch('/api/riskguide/answers', {
-      method: 'POST',
-      cache: 'no-store',
-      credentials: 'same-origin',
-      headers: csrfHeaders({ 'Content-Type': 'application/json', Accept: 'application/json' }),
-      body: JSON.stringify({ answers: answers })
-    }).then(function (resp) {
-      if (!resp.ok) { throw new Error('http ' + resp.status); }
-      return resp.json();
-    }).then(function (data) {
-      chat.riskCounted = true;
-      status.textContent = 'Räknat anonymt i statistiken (' + Object.keys(answers).length + ' svar).';
-      if (data && Array.isArray(data.advice)) { renderRiskAdvice(chat, data.advice); }
-    }).catch(function () {
-      btn.disabled = false;
-      status.textContent = 'Det gick inte att spara just nu. Vägledningen ovan gäller ändå.';
-    });
+    if (send({ type: 'risk', chat: chat.id, count: true })) { status.textContent = 'Sparar…'; }
   }
 
   // ---------------------------------------------------------------- inbox (left messages)
@@ -1201,7 +1263,11 @@ import { fillCanned } from './canned.js';
   }
 
   function init() {
+    setSender(send);
+    initColleagues({ send: send, toast: toast });
     $('queue-list').addEventListener('click', onQueueClick);
+    startAlerts();
+    startShortcuts();
     window.setInterval(tickQueue, 1000);
     document.addEventListener('visibilitychange', function () {
       if (!document.hidden && S.active && S.chats[S.active]) {

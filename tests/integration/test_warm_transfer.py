@@ -19,7 +19,8 @@ async def test_hand_off_to_an_online_colleague(team: Team, peers: Peers) -> None
     await anna.send({"type": "transfer", "chat": chat, "to": "bilal"})
     await anna.expect("transferred_out", chat=chat)
     assigned = await bilal.expect("assigned", chat=chat)
-    assert assigned["from"] == team.display["anna"]
+    # protocol.md 1.1: `from` is the sender's username (it was the display name before).
+    assert assigned["from"] == "anna"
     await bilal.expect("msg", chat=chat, text="före överlämningen")
     joined = await visitor.expect("joined")
     assert joined["counsellor"] == team.display["bilal"]

@@ -43,6 +43,8 @@ ERROR_CODES: Final = frozenset(
         "not_available",
         "forbidden",
         "not_found",
+        "at_limit",
+        "paused",
     }
 )
 
@@ -112,7 +114,8 @@ CONSOLE_REPLY_TYPES: Final = frozenset(
     {
         "queue", "assigned", "msg", "ack", "error", "note", "typing", "visitor_left",
         "visitor_away", "released", "transferred_out", "referred", "inbox", "inbox_thread",
-        "inbox_replied", "inbox_changed", "summary_saved", "ended",
+        "inbox_replied", "inbox_changed", "summary_saved", "ended", "staff", "debrief",
+        "heavy_noted",
     }
 )  # fmt: skip
 AUTHORS: Final = ("visitor", "counsellor", "system")
@@ -142,6 +145,18 @@ def _session_ok(value: object) -> bool:
         and _is_int(value.get("number"), 1)
         and _is_int(value.get("cap"), 1)
         and isinstance(value.get("over_cap"), bool)
+    )
+
+
+def _staff_entry_ok(entry: object) -> bool:
+    """One colleague of a `staff` frame (protocol.md 1.1)."""
+    return (
+        isinstance(entry, dict)
+        and all(_is_str(entry.get(k)) for k in ("username", "name", "role"))
+        and isinstance(entry.get("languages"), list)
+        and _is_int(entry.get("chats"), 0)
+        and _is_int(entry.get("limit"), 0)
+        and isinstance(entry.get("paused"), bool)
     )
 
 
@@ -181,10 +196,13 @@ _CHECKS: Final[dict[str, dict[str, Callable[[object], bool]]]] = {
     "inbox_thread": {"record": _is_str, "items": lambda v: isinstance(v, list)},
     "inbox_replied": {"record": _is_str},
     "summary_saved": {"saved": lambda v: isinstance(v, bool)},
+    "staff": {"online": lambda v: isinstance(v, list) and all(_staff_entry_ok(e) for e in v)},
+    "debrief": {"counsellor": _is_str, "at": _is_timestamp},
+    "heavy_noted": {"paused_s": lambda v: _is_int(v, 0)},
 }
 _CONSOLE_CHAT_TYPES: Final = frozenset(
     {"assigned", "msg", "ack", "note", "typing", "visitor_left", "visitor_away", "released",
-     "transferred_out", "referred", "summary_saved"}
+     "transferred_out", "referred", "summary_saved", "heavy_noted"}
 )  # fmt: skip
 
 

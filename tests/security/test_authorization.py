@@ -281,7 +281,13 @@ NOT_THEIRS: Final[list[tuple[dict[str, Any], str]]] = [
     ({"type": "refer", "org": DIRECTORY_ORGS[0]}, "not_yours"),
     ({"type": "end", "reasons": ["control"]}, "not_yours"),
     ({"type": "accept"}, "already_taken"),
+    ({"type": "heavy"}, "not_yours"),
     ({"type": "watch"}, "forbidden"),
+    # Console 1.1, Safety: only the chat's counsellor escalates, blocks, answers the risk guide.
+    ({"type": "escalate", "level": "acute"}, "not_yours"),
+    ({"type": "block"}, "not_yours"),
+    ({"type": "risk", "answers": {"threat_to_life": "yes"}}, "not_yours"),
+    ({"type": "risk", "count": True}, "not_yours"),
 ]
 
 
@@ -301,6 +307,10 @@ async def test_a_counsellor_cannot_touch_a_chat_they_do_not_hold(
         await other.send({**frame, "chat": chat})
         error = await other.expect("error", chat=chat)
         assert error["code"] == code, (frame, error)
+    # A whisper in a chat that is not theirs: FORBIDDEN, exactly (protocol.md, Console 1.1).
+    await other.send({"type": "whisper", "chat": chat, "text": "psst"})
+    assert await other.expect("error", code="forbidden") == {"type": "error", "code": "forbidden"}
+    await holder.expect_none("whisper", within=0.3)
     await other.expect_none("msg", within=0.3, chat=chat)
     await other.expect_none("assigned", within=0.1, chat=chat)
     for kind in ("msg", "referral", "ended", "queued"):
@@ -321,9 +331,10 @@ async def test_a_supervisor_reads_read_only_and_it_is_audited(roles: Staff, peer
     await boss.send({"type": "watch", "chat": chat})
     await boss.expect("assigned", chat=chat)
     await boss.expect("msg", chat=chat, text="watched words")
-    for frame, _ in NOT_THEIRS[:8]:
+    for frame, _ in NOT_THEIRS[:8] + NOT_THEIRS[-4:]:
         await boss.send({**frame, "chat": chat})
         await boss.expect("error", chat=chat, code="not_yours")
+    await visitor.expect_none("ended", within=0.2)
     await visitor.expect_none("msg", within=0.3)
 
     events = roles.http["supervisor"].get("/api/admin/audit").json()["events"]
@@ -332,3 +343,20 @@ async def test_a_supervisor_reads_read_only_and_it_is_audited(roles: Staff, peer
     assert watched[0]["staff"] == roles.creds["supervisor"].username
     assert watched[0]["holder"] == roles.creds["counsellor"].username
     assert "watched words" not in str(events)
+
+
+# Console messages only a supervisor (or admin) may send, whatever chat they name.
+SUPERVISOR_ONLY: Final[list[dict[str, Any]]] = [
+    {"type": "set_limit", "username": "authz-counsellor", "limit": 5},
+]
+
+
+@pytest.mark.parametrize("role", ["counsellor", "supervisor", "admin"])
+async def test_console_messages_for_supervisors_only(roles: Staff, peers: Peers, role: str) -> None:
+    console = peers.track(await connect_console(roles.server, roles.http[role]))
+    for frame in SUPERVISOR_ONLY:
+        await console.send(frame)
+        if role == "counsellor":
+            assert await console.expect("error") == {"type": "error", "code": "forbidden"}
+        else:
+            await console.expect_none("error", within=0.5)

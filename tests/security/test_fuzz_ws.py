@@ -194,6 +194,13 @@ CONSOLE_VALID = st.one_of(
     ),
     _frame("typing", chat=CHAT_REFS),
     _frame("summary", chat=CHAT_REFS, text=st.one_of(TEXTS, near_limit_texts())),
+    _frame("heavy", chat=CHAT_REFS),
+    # Usernames no harness console logs in with: a fuzzed limit must not stop the real chat.
+    _frame(
+        "set_limit",
+        username=st.one_of(st.sampled_from(["nobody", "fuzz-ghost"]), TEXTS),
+        limit=st.one_of(st.integers(-3, 25), FIELD_VALUES),
+    ),
     _frame("inbox"),
     _frame("inbox_open", record=TEXTS),
     _frame("inbox_reply", record=TEXTS, text=TEXTS),
@@ -251,7 +258,10 @@ def raw_junk(draw: st.DrawFn, types: tuple[str, ...]) -> str:
 
 
 VISITOR_TYPES = ("hello", "msg", "typing", "away", "survey", "notice_ack", "return_code")
-CONSOLE_TYPES = ("accept", "msg", "note", "transfer", "refer", "end", "typing", "summary", "watch")
+CONSOLE_TYPES = (
+    "accept", "msg", "note", "transfer", "refer", "end", "typing", "summary", "watch", "heavy",
+    "set_limit",
+)  # fmt: skip
 
 
 VISITOR_FRAMES = st.one_of(

@@ -70,6 +70,9 @@ def service_env(redis_url: str, **overrides: str) -> dict[str, str]:
     env["REDIS_URL"] = redis_url
     env["FRISTAD_MASTER_KEY"] = TEST_MASTER_KEY
     env["PYTHONUNBUFFERED"] = "1"
+    # The tests written before the chat limit (protocol.md 1.1) have one counsellor hold many
+    # chats; the limit's own tests set it (FRISTAD_CHAT_LIMIT="" for the service's default).
+    env["FRISTAD_CHAT_LIMIT"] = "20"
     env.update(overrides)
     return env
 
@@ -141,12 +144,18 @@ def run_cli(redis_url: str, *args: str, timeout: float = 60) -> subprocess.Compl
 
 
 def add_staff(
-    redis_url: str, username: str, role: str = "counsellor", name: str | None = None
+    redis_url: str,
+    username: str,
+    role: str = "counsellor",
+    name: str | None = None,
+    languages: str = "",
 ) -> StaffCredentials:
     """Create a staff user through the real command line, as an operator would."""
     args = ["users", "add", username, "--role", role]
     if name:
         args += ["--name", name]
+    if languages:
+        args += ["--languages", languages]
     done = run_cli(redis_url, *args)
     assert done.returncode == 0, (done.returncode, done.stdout, done.stderr)
     out = done.stdout
