@@ -18,13 +18,14 @@ from typing import Any, Final
 import structlog
 from starlette.websockets import WebSocket, WebSocketState
 
+from chat import limits
 from chat.lifecycle import running
 from chat.protocol import SeqTracker
 from chat.records import StoredMessage
 
 log = structlog.get_logger(__name__)
 
-OUTBOX_MAX_FRAMES: Final = 1000
+OUTBOX_MAX_FRAMES: Final = limits.OUTBOX_MAX_FRAMES
 SEND_TIMEOUT_SECS: Final = 10.0
 CLOSE_TRY_AGAIN_LATER: Final = 1013
 STOP_WAIT_SECS: Final = 1.0

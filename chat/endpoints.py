@@ -18,7 +18,7 @@ from typing import Final, Protocol
 import structlog
 from starlette.websockets import WebSocket
 
-from chat import frames
+from chat import frames, limits
 from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
@@ -66,7 +66,7 @@ class SurveyRecorder(Protocol):
 
 SWEEP_INTERVAL_SECS: Final = 0.5
 # Each code check costs an argon2id run (~0.1 s of CPU): bound them per connection.
-MAX_CODE_CHECKS_PER_CONNECTION: Final = 10
+MAX_CODE_CHECKS_PER_CONNECTION: Final = limits.MAX_CODE_CHECKS_PER_CONNECTION
 QUEUE_REFRESH_SECS: Final = 5.0
 # A resume from another connection took the chat over: the old socket closes with this
 # (docs/protocol.md), and its page shows a neutral message instead of reconnecting.
@@ -162,7 +162,7 @@ class VisitorSocket:
     def _set_state(self, state: ChatState) -> None:
         if self.chat is not None:
             if state is ChatState.ENDED and self.chat.state is not ChatState.ENDED:
-                self.ended_at = time.time()
+                self.ended_at = self.ops.clock()
             self.chat = _with_state(self.chat, state)
 
     # -- frames --------------------------------------------------------------------------
@@ -364,7 +364,7 @@ class VisitorSocket:
         if chat is None or self.continuity is None:
             self.send(frames.error("no_chat"))
             return
-        if not return_code_allowed(chat.state, self.ended_at, time.time()):
+        if not return_code_allowed(chat.state, self.ended_at, self.ops.clock()):
             self.send(frames.error("too_late"))
             return
         if self.held is None:

@@ -58,7 +58,8 @@ _TRANSITIONS: Final[dict[tuple[ChatState, ChatEvent], ChatState]] = {
 
 
 def transition(state: ChatState, event: ChatEvent) -> ChatState:
-    """The state after ``event``.
+    """The state after ``event``: the one table of moves, which the visitor's session
+    machine (chat/visitor_machine.py) follows for every state change.
 
     Raises:
         IllegalTransitionError: "expected one of X, got Y" when ``state`` does not allow it.

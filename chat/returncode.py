@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Final, NewType
 
+from chat.limits import MAX_RETURN_CODE_CHARS
+
 __all__ = [
     "CODE_BITS",
     "CODE_WORDS",
@@ -52,7 +54,7 @@ LOOKUP_WORDS: Final = 2
 #: Longest text accepted by normalise_code, in characters. A code is at most about 55
 #: characters; the bound leaves room for generous spacing and stops a megabyte "code" from
 #: costing CPU (cf. SecureDrop's MAX_PASSPHRASE_LENGTH, "avoid DoS").
-MAX_CODE_INPUT_CHARS: Final = 200
+MAX_CODE_INPUT_CHARS: Final = MAX_RETURN_CODE_CHARS  # chat/limits.py
 
 _WORD_FILE: Final = "returncode_words.txt"
 # Letters that NFKD does not decompose; Danish/Norwegian keyboards type æ/ø for ä/ö.

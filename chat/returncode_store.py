@@ -32,19 +32,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import functools
-import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Final, NewType, cast
+from typing import Final
 
-from argon2 import Type
-from argon2.low_level import hash_secret_raw
 from redis.asyncio import Redis
+from typing_extensions import override  # typing.override from Python 3.12
 
 from chat.returncode import (
     ReturnCode,
@@ -52,6 +46,36 @@ from chat.returncode import (
     generate_code,
     normalise_code,
     split_code,
+)
+from chat.returncode_inbox_store import LeftMessages
+from chat.returncode_records import (
+    _CHAT_LINK_INFO,
+    _LOOKUP_INFO,
+    _SALT_BYTES,
+    _WRAP_INFO,
+    DEFAULT_RETURN_CODE_TTL_SECS,
+    INBOX_KEY,
+    INBOX_LIST_LIMIT,
+    MAX_ISSUE_ATTEMPTS,
+    MAX_LEFT_MESSAGE_CHARS,
+    MAX_SUMMARY_CHARS,
+    MAX_THREAD_MESSAGES,
+    CodeRecord,
+    InboxItem,
+    LeftMessage,
+    MessageAuthor,
+    RecordId,
+    ReturnCodeMismatchError,
+    ReturnCodeSpaceError,
+    ReturnCodeTextError,
+    UnknownRecordError,
+    _check_text,
+    _dummy_hash,
+    _from_unix,
+    _summary_key,
+    chats_key,
+    messages_key,
+    record_key,
 )
 from chat.store import as_hash, as_text
 from security.crypto import (
@@ -62,19 +86,16 @@ from security.crypto import (
     encrypt,
     generate_data_key,
     keyed_hash,
-    unwrap_key,
     wrap_key,
 )
 from security.passwords import (
-    ARGON2_MEMORY_KIB,
-    ARGON2_PARALLELISM,
-    ARGON2_TIME_COST,
     hash_password,
     verify_password,
 )
 
 __all__ = [
     "DEFAULT_RETURN_CODE_TTL_SECS",
+    "INBOX_KEY",
     "INBOX_LIST_LIMIT",
     "MAX_ISSUE_ATTEMPTS",
     "MAX_LEFT_MESSAGE_CHARS",
@@ -90,35 +111,10 @@ __all__ = [
     "ReturnCodeStore",
     "ReturnCodeTextError",
     "UnknownRecordError",
+    "chats_key",
+    "messages_key",
+    "record_key",
 ]
-
-#: The record id: keyed hash of a code's lookup part (64 hex characters).
-RecordId = NewType("RecordId", str)
-
-#: Proposed default for ``ttl_secs``: 180 days without use. Support runs over weeks or a few
-#: months; a young person may come back after a summer break or a school term. After half a
-#: year without contact a new start is better than keeping data (docs/returncodes.md).
-DEFAULT_RETURN_CODE_TTL_SECS: Final = 180 * 24 * 3600
-#: Longest counsellor summary, in characters: a few lines for the next counsellor, not a case
-#: file.
-MAX_SUMMARY_CHARS: Final = 2_000
-#: Longest left message or reply, in characters; the same bound as a chat message.
-MAX_LEFT_MESSAGE_CHARS: Final = 4_000
-#: Messages kept per record, oldest dropped first, so one code cannot fill Redis.
-MAX_THREAD_MESSAGES: Final = 50
-#: Draws of a fresh code before giving up when every lookup part drawn is taken. With a
-#: million live codes a draw collides with probability 1/4; 20 straight collisions is ~1e-12.
-MAX_ISSUE_ATTEMPTS: Final = 20
-#: Most records listed at once in the console's list of unanswered messages.
-INBOX_LIST_LIMIT: Final = 200
-
-PREFIX: Final = "f:rc:"
-INBOX_KEY: Final = PREFIX + "inbox"
-_SALT_BYTES: Final = 16
-_SUMMARY_INFO: Final = b"fristad-returncode-summary"
-_LOOKUP_INFO: Final = b"fristad/return-code/lookup/v1"
-_CHAT_LINK_INFO: Final = b"fristad/return-code/chat-link/v1"
-_WRAP_INFO: Final = b"fristad/return-code/message-wrap/v1"
 
 # Create the record only if its lookup part is free, with its TTL, atomically.
 _CREATE: Final = """
@@ -136,107 +132,7 @@ return 1
 """
 
 
-class _ReturnCodeStoreError(Exception):
-    """Base class of this module's errors; catch it to handle them all."""
-
-
-class UnknownRecordError(_ReturnCodeStoreError):
-    """The record does not exist (never did, expired, or was forgotten)."""
-
-
-class ReturnCodeMismatchError(_ReturnCodeStoreError):
-    """The code given does not belong to the record given (a programming error)."""
-
-
-class ReturnCodeTextError(_ReturnCodeStoreError, ValueError):
-    """A summary, message or reply is empty or too long."""
-
-
-class ReturnCodeSpaceError(_ReturnCodeStoreError):
-    """No free lookup part was found in :data:`MAX_ISSUE_ATTEMPTS` draws."""
-
-
-class MessageAuthor(StrEnum):
-    VISITOR = "visitor"
-    COUNSELLOR = "counsellor"
-
-
-@dataclass(frozen=True, slots=True)
-class CodeRecord:
-    """What the service knows about a code once it has been given: no part of the code."""
-
-    record_id: RecordId
-    created: datetime
-    last_used: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class LeftMessage:
-    """A message left while chat was closed, or a counsellor's reply to it."""
-
-    author: MessageAuthor
-    text: str
-    at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class InboxItem:
-    """A record with messages waiting for a counsellor; carries no code."""
-
-    record_id: RecordId
-    waiting_since: datetime
-    unanswered: int
-
-
-def record_key(record_id: str) -> str:
-    return f"{PREFIX}{record_id}"
-
-
-def chats_key(record_id: str) -> str:
-    return f"{PREFIX}{record_id}:chats"
-
-
-def messages_key(record_id: str) -> str:
-    return f"{PREFIX}{record_id}:msgs"
-
-
-def _from_unix(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
-def _check_text(text: str, limit: int, what: str) -> None:
-    if not text.strip():
-        raise ReturnCodeTextError(f"expected a non-empty {what}, got an empty one")
-    if len(text) > limit:
-        raise ReturnCodeTextError(f"expected a {what} of at most {limit} characters")
-
-
-def _stretch(code: ReturnCode, salt: bytes) -> bytes:
-    """argon2id over the whole code: makes each guess at the summary key cost as a login."""
-    raw = hash_secret_raw(
-        secret=code.encode(),
-        salt=salt,
-        time_cost=ARGON2_TIME_COST,
-        memory_cost=ARGON2_MEMORY_KIB,
-        parallelism=ARGON2_PARALLELISM,
-        hash_len=32,
-        type=Type.ID,
-    )
-    return bytes(raw)
-
-
-def _summary_key(code: ReturnCode, salt: bytes) -> bytes:
-    return derive_key(_stretch(code, salt), salt, _SUMMARY_INFO)
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A real argon2id hash, verified against when a lookup misses, so a miss costs as much
-    time as a hit and timing does not reveal which lookup parts are in use."""
-    return hash_password(secrets.token_urlsafe(16))
-
-
-class ReturnCodeStore:
+class ReturnCodeStore(LeftMessages):
     """Return-code records and their continuity data. One per process, shared.
 
     Args:
@@ -435,89 +331,12 @@ class ReturnCodeStore:
 
     # -- messages left while chat is closed ----------------------------------------------
 
-    async def leave_message(self, code_text: str, record: CodeRecord, text: str) -> None:
-        """Keep a young person's message for a counsellor and list it in the inbox.
-
-        Raises:
-            ReturnCodeTextError: If the text is empty or over :data:`MAX_LEFT_MESSAGE_CHARS`.
-            ReturnCodeMismatchError: If the code is not the record's.
-            UnknownRecordError: If the record has expired or been forgotten.
-        """
-        _check_text(text, MAX_LEFT_MESSAGE_CHARS, "message")
-        self._code_for(code_text, record)
-        rid = record.record_id
-        now = self._clock()
-        await self._append(rid, MessageAuthor.VISITOR, text, now)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(record_key(rid), "pending", 1)
-            pipe.zadd(INBOX_KEY, {rid: int(now * 1000)}, nx=True)
-            pipe.expire(INBOX_KEY, self._ttl)
-            await pipe.execute()
-        await self._require(rid)
-
-    async def messages(self, code_text: str, record: CodeRecord) -> list[LeftMessage]:
-        """The young person's view: their left messages and the replies, oldest first.
-
-        Raises:
-            ReturnCodeMismatchError: If the code is not the record's.
-            UnknownRecordError: If the record has expired or been forgotten.
-        """
-        self._code_for(code_text, record)
-        await self._require(record.record_id)
-        return await self._read_thread(record.record_id)
-
-    async def unanswered(self, limit: int = INBOX_LIST_LIMIT) -> list[InboxItem]:
-        """The console's list: records with messages waiting for a reply, oldest first.
-
-        Records that expired or were forgotten are dropped from the list on the way.
-        """
-        entries = await self._redis.zrange(INBOX_KEY, 0, limit - 1, withscores=True)
-        items: list[InboxItem] = []
-        for member, score in cast(list[tuple[bytes | str, float]], entries):
-            rid = RecordId(str(as_text(member)))
-            pending = as_text(await self._redis.hget(record_key(rid), "pending"))
-            if pending is None:
-                await self._redis.zrem(INBOX_KEY, rid)
-                continue
-            items.append(InboxItem(rid, _from_unix(score / 1000), int(pending)))
-        return items
-
-    async def thread(self, record_id: str) -> list[LeftMessage]:
-        """The counsellor's view of a record's messages, without the code.
-
-        Reading does not count as a use: only the young person and a reply keep it alive.
-
-        Raises:
-            UnknownRecordError: If the record has expired or been forgotten.
-        """
-        if not await self._redis.exists(record_key(record_id)):
-            raise UnknownRecordError("no such return-code record")
-        return await self._read_thread(RecordId(record_id))
-
-    async def reply(self, record_id: str, text: str) -> None:
-        """A counsellor's reply, for the young person to read when they give the code again.
-
-        Takes the record off the inbox and refreshes its TTL, so the reply waits a full
-        period.
-
-        Raises:
-            ReturnCodeTextError: If the text is empty or over :data:`MAX_LEFT_MESSAGE_CHARS`.
-            UnknownRecordError: If the record has expired or been forgotten.
-        """
-        _check_text(text, MAX_LEFT_MESSAGE_CHARS, "reply")
-        rid = RecordId(record_id)
-        await self._append(rid, MessageAuthor.COUNSELLOR, text, self._clock())
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(record_key(rid), "pending", 0)
-            pipe.zrem(INBOX_KEY, rid)
-            await pipe.execute()
-        await self._require(rid, mark_used=False)
-
     # -- internals -----------------------------------------------------------------------
 
     def _record_id(self, lookup: str) -> RecordId:
         return RecordId(keyed_hash(self._lookup_key, lookup.encode()))
 
+    @override
     def _code_for(self, code_text: str, record: CodeRecord) -> ReturnCode:
         """Normalise the code and check that its lookup part is the record's (cheap: the
         secret part was checked by find(), and a wrong one cannot decrypt the summary)."""
@@ -529,15 +348,12 @@ class ReturnCodeStore:
             raise ReturnCodeMismatchError("the code does not belong to this record")
         return code
 
-    @staticmethod
-    def _aad(purpose: str, record_id: str) -> bytes:
-        return f"fristad/return-code/{purpose}/v1:{record_id}".encode()
-
     async def _touch(self, record_id: str, now: int | None) -> bool:
         keys = [record_key(record_id), chats_key(record_id), messages_key(record_id)]
         used = "" if now is None else str(now)
         return bool(await self._touch_script(keys=keys, args=[self._ttl, used]))
 
+    @override
     async def _require(self, record_id: str, *, mark_used: bool = True) -> None:
         now = int(self._clock()) if mark_used else None
         if not await self._touch(record_id, now):
@@ -548,31 +364,3 @@ class ReturnCodeStore:
         if salt_hex is None:
             raise UnknownRecordError("no such return-code record")
         return await asyncio.to_thread(_summary_key, code, bytes.fromhex(salt_hex))
-
-    async def _message_key(self, record_id: str) -> bytes:
-        wrapped = as_text(await self._redis.hget(record_key(record_id), "dek"))
-        if wrapped is None:
-            raise UnknownRecordError("no such return-code record")
-        return unwrap_key(self._wrap_key, base64.b64decode(wrapped), record_id.encode())
-
-    async def _append(self, record_id: str, author: MessageAuthor, text: str, now: float) -> None:
-        """Encrypt and append; raises UnknownRecordError (no data key) if the record is gone."""
-        key = await self._message_key(record_id)
-        plain = json.dumps({"a": author.value, "t": text, "at": now}).encode()
-        blob = encrypt(key, plain, self._aad("message", record_id))
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(messages_key(record_id), base64.b64encode(blob).decode())
-            pipe.ltrim(messages_key(record_id), -MAX_THREAD_MESSAGES, -1)
-            pipe.expire(messages_key(record_id), self._ttl)
-            await pipe.execute()
-
-    async def _read_thread(self, record_id: RecordId) -> list[LeftMessage]:
-        key = await self._message_key(record_id)
-        aad = self._aad("message", record_id)
-        out: list[LeftMessage] = []
-        for sealed in await self._redis.lrange(messages_key(record_id), 0, -1):
-            fields = json.loads(decrypt(key, base64.b64decode(str(as_text(sealed))), aad))
-            out.append(
-                LeftMessage(MessageAuthor(fields["a"]), str(fields["t"]), _from_unix(fields["at"]))
-            )
-        return out

@@ -33,6 +33,7 @@ from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
+from chat import limits
 from chat import store_scripts as scripts
 from chat.batch_store import RedisBatcher
 from chat.limits_store import AtLimitError, PausedError, paused_key
@@ -66,7 +67,7 @@ RECENT_HANDLING_KEPT: Final = 30
 # The estimate's samples (accept times, handling times) are gone an hour after the latest:
 # an estimate rests on the recent past, and a quiet night leaves no trace.
 HANDLING_TTL_SECS: Final = 3600
-QUEUE_PREVIEW_LIMIT: Final = 50
+QUEUE_PREVIEW_LIMIT: Final = limits.QUEUE_PREVIEW_LIMIT
 DATA_KEY_CACHE_SECS: Final = 30.0
 DATA_KEY_CACHE_MAX: Final = 10_000
 LIVE_KEY: Final = PREFIX + "live"
@@ -137,8 +138,9 @@ def as_texts(values: Iterable[bytes | str]) -> list[str]:
     return [str(as_text(v)) for v in values]
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
+def now_ms(clock: Callable[[], float] = time.time) -> int:
+    """The time in ms by ``clock`` (the store's is injected: ``ChatStore(clock=...)``)."""
+    return int(clock() * 1000)
 
 
 def waited_in_queue_ms(record: ChatRecord, now: int) -> int:
@@ -160,8 +162,10 @@ class ChatStore:
         chat_ttl_secs: int = CHAT_TTL_SECS,
         retention_secs: int = 0,
         batcher: RedisBatcher | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._redis = redis
+        self._clock = clock  # the composition root's clock, as the operations get it
         # The relay's commands (append, the chat's record, its data key) share one pipeline
         # per event-loop turn with everyone else's (chat/batch_store.py).
         self._batch = batcher or RedisBatcher(redis)
@@ -193,7 +197,7 @@ class ChatStore:
         chat_id = secrets.token_urlsafe(16)
         data_key = generate_data_key()
         wrapped = wrap_key(self._master_key, data_key, chat_id.encode())
-        created = now_ms()
+        created = now_ms(self._clock)
         mapping: dict[str, str | int] = {
             "state": state.value,
             "channel": hello.channel,
@@ -277,7 +281,7 @@ class ChatStore:
                 keys=[queue_key(chat.channel), chat_key(chat.id)],
                 args=[
                     chat.id,
-                    now_ms(),
+                    now_ms(self._clock),
                     queue_max,
                     from_state.value,
                     "1" if front else "0",
@@ -325,7 +329,7 @@ class ChatStore:
             totals[channel] = int(raw[2 * i])
             order.extend((channel, cid, score) for cid, score in raw[2 * i + 1])
         records = {r.id: r for r in await self.load_chats([cid for _, cid, _ in order])}
-        now = now_ms()
+        now = now_ms(self._clock)
         items: dict[str, list[QueueItem]] = {channel: [] for channel in CHANNELS}
         for channel, cid, score in order:
             record = records.get(cid)
@@ -355,7 +359,7 @@ class ChatStore:
                 chat.id,
                 username,
                 display_name,
-                now_ms(),
+                now_ms(self._clock),
                 self._ttl,
                 RECENT_ACCEPTS_KEPT,
                 HANDLING_TTL_SECS,
@@ -379,7 +383,7 @@ class ChatStore:
                 chat.id,
                 holder or "",
                 ChatState.ACTIVE.value,
-                now_ms(),
+                now_ms(self._clock),
                 RECENT_HANDLING_KEPT,
                 HANDLING_TTL_SECS,
             ],
@@ -446,7 +450,7 @@ class ChatStore:
             ],
             args=[
                 chat.id,
-                now_ms(),
+                now_ms(self._clock),
                 by.value,
                 self._retention,
                 ENDED_CHAT_TTL_SECS,
@@ -476,7 +480,7 @@ class ChatStore:
         (``fristad purge``, and hourly in the service).
         """
         shredded = 0
-        now = now_ms()
+        now = now_ms(self._clock)
         async for key in self._redis.scan_iter(match=f"{PREFIX}chat:*", count=500):
             name = str(as_text(key))
             if name.count(":") != 2:
@@ -537,7 +541,7 @@ class ChatStore:
             ChatEndedError: the chat has ended or does not exist.
         """
         data_key = await self._data_key(chat_id)
-        at = now_ms()
+        at = now_ms(self._clock)
         sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
         id_field = f"{author[0]}:{client_id}" if client_id else ""
         payloads = announce(at) if announce is not None else []
@@ -593,7 +597,7 @@ class ChatStore:
     async def add_note(self, chat_id: str, author: str, text: str) -> StoredNote:
         """Store an internal note (encrypted, no seq, never shown to the visitor)."""
         data_key = await self._data_key(chat_id)
-        at = now_ms()
+        at = now_ms(self._clock)
         sealed = self._seal(chat_id, data_key, {"f": author, "t": text, "a": at})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(notes_key(chat_id), sealed)
@@ -667,7 +671,9 @@ class ChatStore:
         due = as_texts(
             cast(
                 list[str],
-                await self._redis.zrangebyscore(LIVE_KEY, 0, now_ms(), start=0, num=limit),
+                await self._redis.zrangebyscore(
+                    LIVE_KEY, 0, now_ms(self._clock), start=0, num=limit
+                ),
             )
         )
         claimed: list[str] = []

@@ -3,16 +3,29 @@ store (chat/store.py) registers and runs them."""
 
 from __future__ import annotations
 
+from string import Template
 from typing import Final
 
-APPEND: Final = """
+from chat.protocol import ChatState
+
+# The chat's states as Lua string literals, from the one enum: a script names a state as
+# ``${WAITING}``, never as a literal, and a name that is not a ChatState fails at import.
+STATE_LITERALS: Final = {state.name: f"'{state.value}'" for state in ChatState}
+
+
+def _states(script: str) -> str:
+    """``script`` with each ``${STATE}`` replaced by that ChatState's value, quoted."""
+    return Template(script).substitute(STATE_LITERALS)
+
+
+APPEND: Final = _states("""
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then return {tonumber(existing), 0} end
 local state = redis.call('HGET', KEYS[3], 'state')
-if (not state) or state == 'ended' then return {-1, 0} end
+if (not state) or state == ${ENDED} then return {-1, 0} end
 local seq = redis.call('RPUSH', KEYS[1], ARGV[2])
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
-if ARGV[4] == '1' and state == 'waiting' then redis.call('HINCRBY', KEYS[3], 'preview', 1) end
+if ARGV[4] == '1' and state == ${WAITING} then redis.call('HINCRBY', KEYS[3], 'preview', 1) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
@@ -21,9 +34,9 @@ for i = 5, #ARGV do
   redis.call('PUBLISH', KEYS[4], payload)
 end
 return {seq, 1}
-"""
+""")
 
-ENQUEUE: Final = """
+ENQUEUE: Final = _states("""
 local state = redis.call('HGET', KEYS[2], 'state')
 if state ~= ARGV[4] then return -2 end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
@@ -48,20 +61,20 @@ if ARGV[5] == '1' then
   if first[2] then score = math.min(score, tonumber(first[2]) - 1) end
 end
 redis.call('ZADD', KEYS[1], score, ARGV[1])
-redis.call('HSET', KEYS[2], 'state', 'waiting', 'queued_ms', ARGV[2], 'counsellor', '',
+redis.call('HSET', KEYS[2], 'state', ${WAITING}, 'queued_ms', ARGV[2], 'counsellor', '',
   'counsellor_name', '')
 return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1
-"""
+""")
 
 # 1: won; 0: gone (someone else was first); -1: the counsellor is at their limit (ARGV[8],
 # '' for none: SCARD of the chats they hold, in the same step); -2: their accepts pause
 # (KEYS[5] exists). Refused claims leave the chat queued.
-CLAIM: Final = """
+CLAIM: Final = _states("""
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
 if redis.call('EXISTS', KEYS[5]) == 1 then return -2 end
 if ARGV[8] ~= '' and redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[8]) then return -1 end
 redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], 'state', 'active', 'counsellor', ARGV[2], 'counsellor_name', ARGV[3],
+redis.call('HSET', KEYS[2], 'state', ${ACTIVE}, 'counsellor', ARGV[2], 'counsellor_name', ARGV[3],
   'accepted_ms', ARGV[4])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('EXPIRE', KEYS[3], ARGV[5])
@@ -69,7 +82,7 @@ redis.call('LPUSH', KEYS[4], ARGV[4])
 redis.call('LTRIM', KEYS[4], 0, tonumber(ARGV[6]) - 1)
 redis.call('EXPIRE', KEYS[4], ARGV[7])
 return 1
-"""
+""")
 
 # A chat leaves a counsellor's hands (end or hand-back): how long it was held goes into the
 # channel's bounded, TTL'd list of handling times (a number of seconds, nothing else), which
@@ -88,15 +101,16 @@ end
 
 
 def _with_handling(script: str, handled: int, now: int, kept: int, ttl: int) -> str:
-    """``script`` with ``note_handling()`` defined for the given key and argument slots."""
-    return _NOTE_HANDLING.format(handled=handled, now=now, kept=kept, ttl=ttl) + script
+    """``script`` with ``note_handling()`` defined for the given key and argument slots (and
+    its states filled in)."""
+    return _states(_NOTE_HANDLING.format(handled=handled, now=now, kept=kept, ttl=ttl) + script)
 
 
 # A hand-back also keeps how long the chat had waited before this accept (``waited_ms``), so
 # the queue shows the time really waited, not the seconds since the hand-back.
 RELEASE: Final = _with_handling(
     """
-if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
+if redis.call('HGET', KEYS[1], 'state') ~= ${ACTIVE} then return 0 end
 if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
 local holder = redis.call('HGET', KEYS[1], 'counsellor')
 redis.call('HSET', KEYS[1], 'state', ARGV[3])
@@ -118,10 +132,10 @@ return 1
 END: Final = _with_handling(
     """
 local state = redis.call('HGET', KEYS[1], 'state')
-if (not state) or state == 'ended' then return '' end
+if (not state) or state == ${ENDED} then return '' end
 local holder = redis.call('HGET', KEYS[1], 'counsellor') or ''
-if state == 'active' then note_handling() end
-redis.call('HSET', KEYS[1], 'state', 'ended', 'ended_ms', ARGV[2], 'ended_by', ARGV[3])
+if state == ${ACTIVE} then note_handling() end
+redis.call('HSET', KEYS[1], 'state', ${ENDED}, 'ended_ms', ARGV[2], 'ended_by', ARGV[3])
 redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 if holder ~= '' then redis.call('SREM', KEYS[7] .. holder .. ':chats', ARGV[1]) end
@@ -148,8 +162,8 @@ return state .. ':' .. holder
 # A warm transfer: only an active chat, only from its holder, in one step (a chat that ends
 # meanwhile must not land in the colleague's list). -1: the colleague is at their limit
 # (ARGV[6], '' for none), checked in the same step.
-HAND_OVER: Final = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'active' then return 0 end
+HAND_OVER: Final = _states("""
+if redis.call('HGET', KEYS[1], 'state') ~= ${ACTIVE} then return 0 end
 if redis.call('HGET', KEYS[1], 'counsellor') ~= ARGV[2] then return 0 end
 if ARGV[6] ~= '' and redis.call('SCARD', KEYS[3]) >= tonumber(ARGV[6]) then return -1 end
 redis.call('HSET', KEYS[1], 'counsellor', ARGV[3], 'counsellor_name', ARGV[4])
@@ -157,4 +171,4 @@ redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[1])
 redis.call('EXPIRE', KEYS[3], ARGV[5])
 return 1
-"""
+""")

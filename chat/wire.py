@@ -11,20 +11,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from chat import limits
 from chat.languages import LANGUAGE_CODES
 from chat.municipalities import is_district, is_municipality
 from chat.topics import PROFESSIONS, TOPICS
 
 PROTOCOL_VERSION: Final = 1
-MAX_FRAME_BYTES: Final = 16 * 1024
-MAX_TEXT_CHARS: Final = 4000
-MAX_CLIENT_ID_CHARS: Final = 128
-MAX_ID_CHARS: Final = 128
-MAX_TOKEN_CHARS: Final = 256
-MAX_RETURN_CODE_CHARS: Final = 200
-MAX_REASONS: Final = 20
-MAX_SURVEY_ANSWERS: Final = 30
-MAX_SURVEY_VALUE_CHARS: Final = 1000
+MAX_FRAME_BYTES: Final = limits.MAX_FRAME_BYTES
+MAX_TEXT_CHARS: Final = limits.MAX_TEXT_CHARS
+MAX_CLIENT_ID_CHARS: Final = limits.MAX_CLIENT_ID_CHARS
+MAX_ID_CHARS: Final = limits.MAX_ID_CHARS
+MAX_TOKEN_CHARS: Final = limits.MAX_TOKEN_CHARS
+MAX_RETURN_CODE_CHARS: Final = limits.MAX_RETURN_CODE_CHARS
+MAX_REASONS: Final = limits.MAX_REASONS
+MAX_SURVEY_ANSWERS: Final = limits.MAX_SURVEY_ANSWERS
+MAX_SURVEY_VALUE_CHARS: Final = limits.MAX_SURVEY_VALUE_CHARS
 
 AGES: Final = ("under18", "18plus", "unsaid")
 CHANNELS: Final = ("youth", "professional")
@@ -292,7 +293,7 @@ ConsoleFrame = (
     | Block
     | RiskUpdate
 )
-MAX_SUMMARY_CHARS: Final = 2000
+MAX_SUMMARY_CHARS: Final = limits.MAX_SUMMARY_CHARS
 
 
 # ---- parsing ----------------------------------------------------------------------------

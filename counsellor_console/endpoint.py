@@ -228,7 +228,7 @@ class ConsoleSocket:
         if isinstance(frame, Unwatch):
             # Only a chat read as a watcher is let go: "released" for a chat this console
             # holds would tell it the chat had left its hands (it has not).
-            if frame.chat in self.watching:
+            if frame.chat in self.watching and not await self._holds(frame.chat):
                 self._unwatch(frame.chat)
                 self.send({"type": "released", "chat": frame.chat})
             return
@@ -259,6 +259,15 @@ class ConsoleSocket:
             self.send(frames.error("already_taken", chat=chat_id))
             return
         await self.open_chat_view(chat)
+
+    async def _holds(self, chat_id: str) -> bool:
+        """Whether this console's counsellor holds the chat (``watching`` has those too)."""
+        chat = await self.ops.store.load_chat(chat_id)
+        return (
+            chat is not None
+            and chat.state is ChatState.ACTIVE
+            and chat.counsellor == self.staff.username
+        )
 
     async def _transfer(self, chat: ChatRecord, to: str) -> None:
         if to == "queue":

@@ -431,3 +431,17 @@ async def test_queue_items_match_the_counsellors_languages(
         assert entry(staff, "lena")["languages"] == ["ar", "fa"]  # type: ignore[index]
     finally:
         lena_http.close()
+
+
+async def test_unwatch_of_a_held_chat_keeps_it(team: Team, peers: Peers) -> None:
+    """``watching`` holds the console's own chats too: an unwatch must not let go of one
+    (it answered ``released`` and stopped the chat's messages, while the store still
+    counted it against the counsellor's limit)."""
+    anna = await peers.console(team.server, team.http["anna"])
+    visitor, chat = await peers.queued(team.server)
+    await accept(anna, chat)
+    await anna.send({"type": "unwatch", "chat": chat})
+    await anna.expect_none("released", within=0.5, chat=chat)
+    await visitor.send({"type": "msg", "id": "after-unwatch", "text": "still here"})
+    got = await anna.expect("msg", chat=chat, text="still here")
+    assert got["from"] == "visitor"

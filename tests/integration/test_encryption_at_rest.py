@@ -14,6 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
+from chat.store import notes_key
 from tests.integration.conftest import Team
 from tests.support.clients import Peers, accept
 
@@ -141,7 +142,14 @@ async def test_no_plaintext_while_live_and_nothing_left_after_end(
     await console.expect("ack", id="c")
     await console.send({"type": "note", "chat": chat, "text": NOTE_TEXT})
     await visitor.expect("msg", text=COUNSELLOR_TEXT)
-    await asyncio.sleep(0.3)  # let the note land wherever it lands
+    # The note's echo to its writer is published after the store has it (chat/conversations.py
+    # add_note): once it arrives, the note is in Redis, and the scan below can find it.
+    await console.expect("note", chat=chat, text=NOTE_TEXT)
+    client = aioredis.Redis.from_url(redis_url)
+    try:
+        assert await client.llen(notes_key(chat)) == 1, "the note is not stored"
+    finally:
+        await client.aclose()
 
     live = await all_elements(redis_url)
     assert plaintext_hits(live, ALL_TEXTS) == [], "message text in clear in Redis"

@@ -817,7 +817,14 @@ def harness(redis_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 # ---- the tests ---------------------------------------------------------------------------
 
 
-def test_visitor_endpoint_takes_any_frame(harness: Harness) -> None:
+# Each test asks for what it checks: the fuzzing of an endpoint runs once per module, in the
+# first test that needs it (whichever that is), so the tests pass in any order and alone.
+
+
+@pytest.fixture(scope="module")
+def visitor_fuzzed(harness: Harness) -> Harness:
+    """The visitor endpoint fuzzed (while the real chat talks alongside)."""
+
     @settings(FUZZ_SETTINGS, max_examples=VISITOR_EXAMPLES)
     @given(st.integers(0, 3), st.lists(VISITOR_FRAMES, min_size=15, max_size=40))
     def batch(lane: int, frames: list[Frame | str]) -> None:
@@ -828,12 +835,13 @@ def test_visitor_endpoint_takes_any_frame(harness: Harness) -> None:
         batch()
         if harness.sent["visitor"] >= MIN_VISITOR_FRAMES:
             break
-    failures = harness.failures["visitor"]
-    assert not failures.kinds, "\n" + failures.report()
-    assert harness.sent["visitor"] >= MIN_VISITOR_FRAMES, harness.sent
+    return harness
 
 
-def test_console_endpoint_takes_any_frame(harness: Harness) -> None:
+@pytest.fixture(scope="module")
+def console_fuzzed(harness: Harness) -> Harness:
+    """The console endpoint fuzzed (while the real chat talks alongside)."""
+
     @settings(FUZZ_SETTINGS, max_examples=CONSOLE_EXAMPLES)
     @given(st.lists(st.tuples(st.integers(0, 7), CONSOLE_FRAMES), min_size=15, max_size=40))
     def batch(frames: list[tuple[int, Frame | str]]) -> None:
@@ -843,6 +851,18 @@ def test_console_endpoint_takes_any_frame(harness: Harness) -> None:
         batch()
         if harness.sent["console"] >= MIN_CONSOLE_FRAMES:
             break
+    return harness
+
+
+def test_visitor_endpoint_takes_any_frame(visitor_fuzzed: Harness) -> None:
+    harness = visitor_fuzzed
+    failures = harness.failures["visitor"]
+    assert not failures.kinds, "\n" + failures.report()
+    assert harness.sent["visitor"] >= MIN_VISITOR_FRAMES, harness.sent
+
+
+def test_console_endpoint_takes_any_frame(console_fuzzed: Harness) -> None:
+    harness = console_fuzzed
     failures = harness.failures["console"]
     assert not failures.kinds, "\n" + failures.report()
     assert harness.sent["console"] >= MIN_CONSOLE_FRAMES, harness.sent
@@ -893,8 +913,11 @@ def test_opening_and_leaving_frames_on_fresh_connections(harness: Harness) -> No
     assert not failures.kinds, "\n" + failures.report()
 
 
-def test_the_real_chat_lost_nothing_and_the_server_is_well(harness: Harness) -> None:
+def test_the_real_chat_lost_nothing_and_the_server_is_well(
+    visitor_fuzzed: Harness, console_fuzzed: Harness
+) -> None:
     """After the fuzzers: the chat that went on alongside them lost nothing."""
+    harness = console_fuzzed
     assert harness.real is not None
     problems = harness.real.finish()
     assert harness.real.sent > 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
+import typing
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from chat.wire import (
     ConsoleEnd,
     FrameError,
     Hello,
+    VisitorFrame,
     VisitorMsg,
     parse_console_frame,
     parse_visitor_frame,
@@ -208,5 +209,13 @@ def test_parsers_accept_or_raise_frame_error(kind: str, fields: dict[str, Any]) 
 @settings(max_examples=300, deadline=None)
 @given(raw=st.text(max_size=200))
 def test_arbitrary_text_never_crashes(raw: str) -> None:
-    with contextlib.suppress(FrameError):
-        parse_visitor_frame(raw)
+    frame: VisitorFrame | None = None
+    code: str | None = None
+    try:
+        frame = parse_visitor_frame(raw)
+    except FrameError as exc:
+        code = exc.code
+    if frame is None:
+        assert code in {"bad_frame", "unknown_type", "bad_field"}
+    else:
+        assert isinstance(frame, typing.get_args(VisitorFrame))

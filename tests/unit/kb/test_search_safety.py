@@ -50,7 +50,12 @@ def test_any_text_is_a_valid_query(bank: KnowledgeBank, q: str) -> None:
     ).map(" ".join)
 )
 def test_fts_syntax_in_queries_is_just_text(bank: KnowledgeBank, q: str) -> None:
-    bank.search(q, "sv", include_staff=False)
+    results = bank.search(q, "sv", include_staff=False)
+    # No error, and the query's operators cannot widen it: still no staff article, still
+    # bounded, each article at most once.
+    assert all(r.audience != Audience.STAFF.value for r in results)
+    assert len(results) <= 50
+    assert len({(r.slug, r.lang) for r in results}) == len(results)
 
 
 def test_overlong_query_is_cut(bank: KnowledgeBank) -> None:

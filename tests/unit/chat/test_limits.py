@@ -1,0 +1,21 @@
+"""The chat's limits are named once (chat/limits.py) and still importable where they were."""
+
+from __future__ import annotations
+
+from chat import connection, endpoints, limits, returncode, returncode_store, store, wire
+
+
+def test_every_limit_is_a_positive_whole_number() -> None:
+    names = [n for n in dir(limits) if n.isupper()]
+    assert len(names) >= 15
+    assert all(isinstance(getattr(limits, n), int) and getattr(limits, n) > 0 for n in names)
+
+
+def test_the_old_names_are_the_same_limits() -> None:
+    for module in (wire, returncode_store, store, connection, endpoints):
+        for name in dir(module):
+            if name.isupper() and hasattr(limits, name):
+                assert getattr(module, name) == getattr(limits, name), (module.__name__, name)
+    assert wire.MAX_TEXT_CHARS == returncode_store.MAX_LEFT_MESSAGE_CHARS
+    assert wire.MAX_SUMMARY_CHARS == returncode_store.MAX_SUMMARY_CHARS
+    assert returncode.MAX_CODE_INPUT_CHARS == wire.MAX_RETURN_CODE_CHARS
