@@ -19,11 +19,13 @@ import structlog
 from starlette.websockets import WebSocket
 
 from chat import frames
+from chat.admission import AdmissionLine, LineFull
 from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
 from chat.events import ALL_STAFF, to_visitor
 from chat.inbound import CLOSE_POLICY, receive_text_frames
+from chat.lanes import Lanes
 from chat.lifecycle import running
 from chat.notices import REPORTING_DUTY_ID, reporting_duty_text
 from chat.origin import origin_allowed
@@ -33,6 +35,7 @@ from chat.protocol import (
     return_code_allowed,
     visitor_msg_refusal,
 )
+from chat.quiet_log import QuietLog
 from chat.records import ChatRecord, StoredMessage
 from chat.store import ChatEndedError
 from chat.survey import valid_answers
@@ -56,6 +59,7 @@ from chat.wire import (
 from security.address_limits import AddressLimits
 
 log = structlog.get_logger(__name__)
+quiet = QuietLog(__name__)
 
 
 class SurveyRecorder(Protocol):
@@ -72,6 +76,10 @@ CLOSE_REPLACED: Final = 4000
 CLOSE_REPLACED_REASON: Final = "replaced"
 # The hub event that tells the process holding a chat's old socket to let it go.
 REPLACED_EVENT: Final = "_replaced"
+# A visitor's frames waiting to be handled (chat.lanes): the reader slows down past the first,
+# refuses past the second; the rate limit (10/s, burst 20) keeps a page well below both.
+VISITOR_BACKLOG: Final = 32
+VISITOR_BACKLOG_MAX: Final = 128
 
 
 class VisitorSocket:
@@ -452,6 +460,8 @@ class VisitorEndpoint:
         self.allowed_origins = frozenset(o.rstrip("/").lower() for o in allowed_origins)
         self.rate = rate
         self.sockets: dict[str, VisitorSocket] = {}
+        # New visitors wait their turn here; chats in progress never do (chat.admission).
+        self.line = AdmissionLine()
         self._queue_dirty = asyncio.Event()
         ops.hub.on_queue_change(self._queue_dirty.set)
         ops.hub.on_resync(self.resync)
@@ -487,8 +497,15 @@ class VisitorEndpoint:
         socket = VisitorSocket(websocket, self)
         socket.address = address
 
+        # The receive loop only reads and queues: the socket (and its pong) is read however
+        # long the frames take to handle (chat.lanes).
+        lanes = Lanes(VISITOR_BACKLOG, VISITOR_BACKLOG_MAX)
+
         async def handle_text(text: str) -> None:
-            await self._handle_text(socket, text)
+            if not await lanes.wait_for_room():
+                socket.send(frames.error("rate_limited"))
+                return
+            lanes.put(None, lambda: self._handle_text(socket, text))
 
         self.ops.metrics.socket_opened("visitor")
         try:
@@ -496,6 +513,7 @@ class VisitorEndpoint:
                 websocket, self.rate, handle_text, socket.send, socket.connection.close
             )
         finally:
+            await lanes.finish()
             self.ops.metrics.socket_closed("visitor")
             await socket.disconnected()
 
@@ -503,11 +521,18 @@ class VisitorEndpoint:
         if socket.closing:
             return
         try:
-            await socket.handle(parse_visitor_frame(text))
+            frame = parse_visitor_frame(text)
+            if isinstance(frame, Hello) and frame.resume is None:
+                async with self.line.turn():  # new work waits; may raise LineFull
+                    await socket.handle(frame)
+            else:
+                await socket.handle(frame)
         except FrameError as exc:
             socket.send(frames.error(exc.code, exc.field))
+        except LineFull:
+            socket.send({"type": "unavailable", "reason": "full"})
         except Exception as exc:
-            log.error("visitor_frame_failed", error=type(exc).__name__)
+            quiet.error("visitor_frame_failed", exc)
             socket.send(frames.error("server_error"))
 
     # -- per-process background work -----------------------------------------------------
