@@ -70,6 +70,9 @@ SWEEP_INTERVAL_SECS: Final = 0.5
 # Each code check costs an argon2id run (~0.1 s of CPU): bound them per connection.
 MAX_CODE_CHECKS_PER_CONNECTION: Final = 10
 QUEUE_REFRESH_SECS: Final = 5.0
+# Positions are looked up again at most this often (protocol.md: `queued` at most once a
+# second per visitor), however many chats arrive or leave meanwhile.
+QUEUE_REFRESH_MIN_SECS: Final = 0.5
 # A resume from another connection took the chat over: the old socket closes with this
 # (docs/protocol.md), and its page shows a neutral message instead of reconnecting.
 CLOSE_REPLACED: Final = 4000
@@ -434,6 +437,17 @@ class VisitorSocket:
             self.send(frames.queued(position, await self.ops.eta(self.chat.channel, position)))
 
 
+def _may_have_moved(socket: VisitorSocket, moved: dict[str, int]) -> bool:
+    """Whether this waiting visitor is at or behind a position that moved."""
+    if socket.chat is None:
+        return False
+    start = moved.get(socket.chat.channel)
+    if start is None:
+        return False
+    last = socket.throttle.last_position
+    return last is None or last >= start
+
+
 def _with_state(chat: ChatRecord, state: ChatState, **changes: object) -> ChatRecord:
     from dataclasses import replace
 
@@ -463,8 +477,19 @@ class VisitorEndpoint:
         # New visitors wait their turn here; chats in progress never do (chat.admission).
         self.line = AdmissionLine()
         self._queue_dirty = asyncio.Event()
-        ops.hub.on_queue_change(self._queue_dirty.set)
+        # Which waiting positions may have moved since the last refresh (EventHub.on_queue_shift):
+        # an arrival at the back moves nobody, so it costs no ZRANK and no frame per visitor.
+        self._moved: dict[str, int] = {}
+        self._moved_all = False
+        ops.hub.on_queue_shift(self._queue_moved)
         ops.hub.on_resync(self.resync)
+
+    def _queue_moved(self, channel: str | None, start: int) -> None:
+        if channel is None:
+            self._moved_all = True
+        else:
+            self._moved[channel] = min(self._moved.get(channel, start), start)
+        self._queue_dirty.set()
 
     async def resync(self) -> None:
         sockets = [s for s in self.sockets.values() if s.chat is not None]
@@ -540,20 +565,26 @@ class VisitorEndpoint:
     async def keep_positions_fresh(self) -> None:
         """Send ``queued`` to local waiting visitors when their position changes."""
         while running():
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._queue_dirty.wait(), QUEUE_REFRESH_SECS)
+            except TimeoutError:  # quiet for a while: a full look, in case an event was lost
+                self._moved_all = True
             self._queue_dirty.clear()
             try:
                 await self._refresh_positions()
             except Exception as exc:
                 log.warning("queue_refresh_failed", error=type(exc).__name__)
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(QUEUE_REFRESH_MIN_SECS)
 
     async def _refresh_positions(self) -> None:
+        moved_all, moved = self._moved_all, self._moved
+        self._moved_all, self._moved = False, {}
         waiting = [
             s
             for s in self.sockets.values()
-            if s.chat is not None and s.chat.state is ChatState.WAITING
+            if s.chat is not None
+            and s.chat.state is ChatState.WAITING
+            and (moved_all or _may_have_moved(s, moved))
         ]
         if not waiting:
             return
@@ -569,6 +600,7 @@ class VisitorEndpoint:
             await socket.refresh_position(position, now)
             if position is not None and position != socket.throttle.last_position:
                 pending = True
+                self._moved[socket.chat.channel] = 1
         if pending:  # throttled now: look again shortly
             self._queue_dirty.set()
 
