@@ -147,7 +147,7 @@ class Conversations:
         if position is None:
             await self.store.end_chat(chat, EndedBy.SYSTEM)
             return Admission({"type": "unavailable", "reason": "full"}, queued=False)
-        await self.hub.queue_changed()
+        await self.hub.queue_changed(moved=(chat.channel, position))
         self.metrics.chat_queued(chat.channel)
         log.info("chat_queued", chat=chat.id, channel=chat.channel)
         return Admission(frames.queued(position, await self.eta(chat.channel, position)), True)
@@ -195,7 +195,7 @@ class Conversations:
         if result.created:
             self.metrics.message_relayed("visitor_to_counsellor")
         if result.created and chat.state is ChatState.WAITING:
-            await self.hub.queue_changed()
+            await self.hub.queue_changed(moved=(chat.channel, 0))  # a preview count, no move
         return result
 
     async def visitor_typing(self, chat_id: str) -> None:

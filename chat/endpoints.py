@@ -19,11 +19,13 @@ import structlog
 from starlette.websockets import WebSocket
 
 from chat import frames, limits
+from chat.admission import AdmissionLine, LineFull
 from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
 from chat.events import ALL_STAFF, to_visitor
 from chat.inbound import CLOSE_POLICY, receive_text_frames
+from chat.lanes import Lanes
 from chat.lifecycle import running
 from chat.notices import REPORTING_DUTY_ID, reporting_duty_text
 from chat.origin import origin_allowed
@@ -33,6 +35,7 @@ from chat.protocol import (
     return_code_allowed,
     visitor_msg_refusal,
 )
+from chat.quiet_log import QuietLog
 from chat.records import ChatRecord, StoredMessage
 from chat.safety import BLOCKED, Safety
 from chat.store import ChatEndedError
@@ -58,6 +61,7 @@ from chat.wire import (
 from security.address_limits import AddressLimits
 
 log = structlog.get_logger(__name__)
+quiet = QuietLog(__name__)
 
 
 class SurveyRecorder(Protocol):
@@ -68,12 +72,19 @@ SWEEP_INTERVAL_SECS: Final = 0.5
 # Each code check costs an argon2id run (~0.1 s of CPU): bound them per connection.
 MAX_CODE_CHECKS_PER_CONNECTION: Final = limits.MAX_CODE_CHECKS_PER_CONNECTION
 QUEUE_REFRESH_SECS: Final = 5.0
+# Positions are looked up again at most this often (protocol.md: `queued` at most once a
+# second per visitor), however many chats arrive or leave meanwhile.
+QUEUE_REFRESH_MIN_SECS: Final = 0.5
 # A resume from another connection took the chat over: the old socket closes with this
 # (docs/protocol.md), and its page shows a neutral message instead of reconnecting.
 CLOSE_REPLACED: Final = 4000
 CLOSE_REPLACED_REASON: Final = "replaced"
 # The hub event that tells the process holding a chat's old socket to let it go.
 REPLACED_EVENT: Final = "_replaced"
+# A visitor's frames waiting to be handled (chat.lanes): the reader slows down past the first,
+# refuses past the second; the rate limit (10/s, burst 20) keeps a page well below both.
+VISITOR_BACKLOG: Final = 32
+VISITOR_BACKLOG_MAX: Final = 128
 
 
 class VisitorSocket:
@@ -448,6 +459,17 @@ class VisitorSocket:
             self.send(frames.queued(position, await self.ops.eta(self.chat.channel, position)))
 
 
+def _may_have_moved(socket: VisitorSocket, moved: dict[str, int]) -> bool:
+    """Whether this waiting visitor is at or behind a position that moved."""
+    if socket.chat is None:
+        return False
+    start = moved.get(socket.chat.channel)
+    if start is None:
+        return False
+    last = socket.throttle.last_position
+    return last is None or last >= start
+
+
 def _with_state(chat: ChatRecord, state: ChatState, **changes: object) -> ChatRecord:
     from dataclasses import replace
 
@@ -475,9 +497,22 @@ class VisitorEndpoint:
         self.rate = rate
         self.sockets: dict[str, VisitorSocket] = {}
         self.safety: Safety | None = None  # set by the service (chat/safety.py)
+        # New visitors wait their turn here; chats in progress never do (chat.admission).
+        self.line = AdmissionLine()
         self._queue_dirty = asyncio.Event()
-        ops.hub.on_queue_change(self._queue_dirty.set)
+        # Which waiting positions may have moved since the last refresh (EventHub.on_queue_shift):
+        # an arrival at the back moves nobody, so it costs no ZRANK and no frame per visitor.
+        self._moved: dict[str, int] = {}
+        self._moved_all = False
+        ops.hub.on_queue_shift(self._queue_moved)
         ops.hub.on_resync(self.resync)
+
+    def _queue_moved(self, channel: str | None, start: int) -> None:
+        if channel is None:
+            self._moved_all = True
+        else:
+            self._moved[channel] = min(self._moved.get(channel, start), start)
+        self._queue_dirty.set()
 
     async def resync(self) -> None:
         sockets = [s for s in self.sockets.values() if s.chat is not None]
@@ -510,8 +545,15 @@ class VisitorEndpoint:
         socket = VisitorSocket(websocket, self)
         socket.address = address
 
+        # The receive loop only reads and queues: the socket (and its pong) is read however
+        # long the frames take to handle (chat.lanes).
+        lanes = Lanes(VISITOR_BACKLOG, VISITOR_BACKLOG_MAX)
+
         async def handle_text(text: str) -> None:
-            await self._handle_text(socket, text)
+            if not await lanes.wait_for_room():
+                socket.send(frames.error("rate_limited"))
+                return
+            lanes.put(None, lambda: self._handle_text(socket, text))
 
         self.ops.metrics.socket_opened("visitor")
         try:
@@ -519,6 +561,7 @@ class VisitorEndpoint:
                 websocket, self.rate, handle_text, socket.send, socket.connection.close
             )
         finally:
+            await lanes.finish()
             self.ops.metrics.socket_closed("visitor")
             await socket.disconnected()
 
@@ -526,11 +569,18 @@ class VisitorEndpoint:
         if socket.closing:
             return
         try:
-            await socket.handle(parse_visitor_frame(text))
+            frame = parse_visitor_frame(text)
+            if isinstance(frame, Hello) and frame.resume is None:
+                async with self.line.turn():  # new work waits; may raise LineFull
+                    await socket.handle(frame)
+            else:
+                await socket.handle(frame)
         except FrameError as exc:
             socket.send(frames.error(exc.code, exc.field))
+        except LineFull:
+            socket.send({"type": "unavailable", "reason": "full"})
         except Exception as exc:
-            log.error("visitor_frame_failed", error=type(exc).__name__)
+            quiet.error("visitor_frame_failed", exc)
             socket.send(frames.error("server_error"))
 
     # -- per-process background work -----------------------------------------------------
@@ -538,20 +588,26 @@ class VisitorEndpoint:
     async def keep_positions_fresh(self) -> None:
         """Send ``queued`` to local waiting visitors when their position changes."""
         while running():
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._queue_dirty.wait(), QUEUE_REFRESH_SECS)
+            except TimeoutError:  # quiet for a while: a full look, in case an event was lost
+                self._moved_all = True
             self._queue_dirty.clear()
             try:
                 await self._refresh_positions()
             except Exception as exc:
                 log.warning("queue_refresh_failed", error=type(exc).__name__)
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(QUEUE_REFRESH_MIN_SECS)
 
     async def _refresh_positions(self) -> None:
+        moved_all, moved = self._moved_all, self._moved
+        self._moved_all, self._moved = False, {}
         waiting = [
             s
             for s in self.sockets.values()
-            if s.chat is not None and s.chat.state is ChatState.WAITING
+            if s.chat is not None
+            and s.chat.state is ChatState.WAITING
+            and (moved_all or _may_have_moved(s, moved))
         ]
         if not waiting:
             return
@@ -567,6 +623,7 @@ class VisitorEndpoint:
             await socket.refresh_position(position, now)
             if position is not None and position != socket.throttle.last_position:
                 pending = True
+                self._moved[socket.chat.channel] = 1
         if pending:  # throttled now: look again shortly
             self._queue_dirty.set()
 

@@ -22,10 +22,12 @@ from chat.continuity import left_message_frame
 from chat.conversations import Conversations, NotYoursError
 from chat.events import to_visitor
 from chat.inbound import CLOSE_POLICY, receive_text_frames
+from chat.lanes import Lanes
 from chat.lifecycle import running
 from chat.limits_store import AtLimitError, PausedError
 from chat.origin import origin_allowed
 from chat.protocol import ChatState
+from chat.quiet_log import QuietLog
 from chat.records import ChatRecord, StoredMessage
 from chat.returncode_store import UnknownRecordError
 from chat.store import ChatEndedError
@@ -56,6 +58,7 @@ from chat.wire import (
 from counsellor_console.audit import ChatWatched, InboxOpened, InboxReplied
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.colleagues import Colleagues
+from counsellor_console.console_lanes import CONSOLE_BACKLOG, CONSOLE_BACKLOG_MAX, lane_of
 from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import StaffStore
@@ -64,6 +67,7 @@ from counsellor_console.web import StaffGate
 from security.roles import StaffIdentity
 
 log = structlog.get_logger(__name__)
+quiet = QuietLog(__name__)
 
 QUEUE_BROADCAST_MIN_INTERVAL_SECS: Final = 0.25  # at most 4 queue frames a second
 QUEUE_BROADCAST_IDLE_SECS: Final = 5.0  # waited_s moves on even when nothing happens
@@ -332,9 +336,21 @@ class ConsoleEndpoint:
         lease = self.gate.sockets.register(staff, websocket)  # closed when revoked (issue 8)
         await self.staff_store.mark_online([staff.username])
 
+        # The receive loop only reads and queues, one lane per chat (console_lanes): the
+        # socket and its pong are read however far behind its frames are (chat.lanes).
+        lanes = Lanes(CONSOLE_BACKLOG, CONSOLE_BACKLOG_MAX)
+
         async def handle_text(text: str) -> None:
             lease.touch()
-            await self._handle_text(socket, text)
+            if not await lanes.wait_for_room():
+                socket.send(frames.error("rate_limited"))
+                return
+            try:
+                frame = parse_console_frame(text)
+            except FrameError as exc:
+                socket.send(frames.error(exc.code, exc.field))
+                return
+            lanes.put(lane_of(frame), lambda: self._handle_frame(socket, frame))
 
         self.ops.metrics.socket_opened("staff")
         try:
@@ -344,6 +360,7 @@ class ConsoleEndpoint:
                 websocket, self.rate, handle_text, socket.send, socket.connection.close
             )
         finally:
+            await lanes.finish()
             self.ops.metrics.socket_closed("staff")
             self.gate.sockets.unregister(lease)
             self.sockets.discard(socket)
@@ -352,11 +369,19 @@ class ConsoleEndpoint:
 
     async def _handle_text(self, socket: ConsoleSocket, text: str) -> None:
         try:
-            await socket.handle(parse_console_frame(text))
+            frame = parse_console_frame(text)
+        except FrameError as exc:
+            socket.send(frames.error(exc.code, exc.field))
+            return
+        await self._handle_frame(socket, frame)
+
+    async def _handle_frame(self, socket: ConsoleSocket, frame: ConsoleFrame) -> None:
+        try:
+            await socket.handle(frame)
         except FrameError as exc:
             socket.send(frames.error(exc.code, exc.field))
         except Exception as exc:
-            log.error("console_frame_failed", error=type(exc).__name__)
+            quiet.error("console_frame_failed", exc)
             socket.send(frames.error("server_error"))
 
     async def end_chat(

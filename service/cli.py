@@ -183,8 +183,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         "ws_max_size": 16 * 1024,
         # Chat messages are short: compression saves little and costs ~35 KiB per idle socket.
         "ws_per_message_deflate": False,
-        "ws_ping_interval": 20.0,
-        "ws_ping_timeout": 20.0,
+        # A socket is read however far behind its frames are (chat/lanes.py), so a pong is
+        # late only when the network is gone.
+        "ws_ping_interval": float(settings.ws_ping_secs),
+        "ws_ping_timeout": float(settings.ws_ping_secs),
         "access_log": False,
         "log_config": None,
         "server_header": False,

@@ -106,6 +106,10 @@ SETTINGS_DOC: Final[dict[str, tuple[str, str]]] = {
         "proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated; none",
         DEFAULT_TRUSTED_PROXIES,
     ),
+    "FRISTAD_WS_PING_S": (
+        "seconds between keepalive pings on a socket, and how long its pong may take",
+        "20",
+    ),
     "FRISTAD_EXPERTS_RETENTION_S": (
         "seconds an experts' thread is kept after its last post or its closing",
         str(DEFAULT_EXPERTS_RETENTION_SECS),
@@ -178,6 +182,8 @@ class Settings:
     address_http_per_minute: int = DEFAULT_HTTP_REQUESTS_PER_MINUTE
     address_chats_per_minute: int = DEFAULT_NEW_CHATS_PER_MINUTE
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    #: FRISTAD_WS_PING_S: uvicorn's ws_ping_interval and ws_ping_timeout (service/cli.py).
+    ws_ping_secs: int = 20
     #: FRISTAD_METRICS_ADDR: the metrics-only listener (service/metrics_listener.py).
     metrics_addr: tuple[str, int] | None = None
 
@@ -352,6 +358,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, dev: bool = False) ->
             env, "FRISTAD_RETURN_CODE_TTL_S", DEFAULT_RETURN_CODE_TTL_SECS, minimum=60
         ),
         trusted_proxies=_trusted_proxies(env),
+        ws_ping_secs=_int(env, "FRISTAD_WS_PING_S", 20, minimum=1),
         metrics_addr=_metrics_addr(env),
         public_url=(env.get("FRISTAD_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
         staff=StaffPolicy(
