@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -18,7 +17,7 @@ from typing import Any, Final
 import structlog
 from starlette.websockets import WebSocket, WebSocketState
 
-from chat import limits
+from chat import fastjson, limits
 from chat.lifecycle import running
 from chat.protocol import SeqTracker
 from chat.records import StoredMessage
@@ -243,7 +242,7 @@ class Connection:
                 deadline.reschedule(now + SEND_TIMEOUT_SECS)
         if any(key[0] == "_" for key in frame):  # private keys (_chat, _floor): never sent
             frame = {k: v for k, v in frame.items() if not k.startswith("_")}
-        await self.websocket.send_text(json.dumps(frame, ensure_ascii=False))
+        await self.websocket.send_text(fastjson.dumps_text(frame))
 
     async def _close(self, code: int, reason: str = "") -> None:
         with contextlib.suppress(Exception):  # already closing: nothing more to do

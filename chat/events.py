@@ -8,13 +8,14 @@ the outboxes registered here. The registries live in this object, owned by ``cre
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
 
 import structlog
+
+from chat import fastjson
 
 log = structlog.get_logger(__name__)
 
@@ -148,11 +149,7 @@ class EventHub:
     @staticmethod
     def encode(frame: Frame | None, recipients: Iterable[Recipient]) -> str:
         """The payload ``publish`` sends; a store script may publish it itself."""
-        return json.dumps(
-            {"r": [[r.kind, r.id] for r in recipients], "f": frame},
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        return fastjson.dumps_text({"r": [[r.kind, r.id] for r in recipients], "f": frame})
 
     async def queue_changed(self, moved: tuple[str, int] | None = None) -> None:
         """Tell every process that a queue changed. ``moved``: (channel, position) when only
@@ -166,7 +163,7 @@ class EventHub:
     def dispatch(self, payload: str | bytes) -> None:
         """Deliver one published event to the local sockets it names."""
         try:
-            event = json.loads(payload)
+            event = fastjson.loads(payload)
             recipients = [Recipient(kind, rid) for kind, rid in event["r"]]
             frame: Frame | None = event["f"]
         except (ValueError, KeyError, TypeError):

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -33,7 +32,7 @@ from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
-from chat import limits
+from chat import fastjson, limits
 from chat import store_scripts as scripts
 from chat.batch_store import RedisBatcher
 from chat.limits_store import AtLimitError, PausedError, paused_key
@@ -510,14 +509,12 @@ class ChatStore:
         return data_key
 
     def _seal(self, chat_id: str, data_key: bytes, record: dict[str, Any]) -> str:
-        blob = encrypt(
-            data_key, json.dumps(record, separators=(",", ":")).encode(), chat_id.encode()
-        )
+        blob = encrypt(data_key, fastjson.dumps_bytes(record), chat_id.encode())
         return base64.b64encode(blob).decode()
 
     def _open(self, chat_id: str, data_key: bytes, sealed: str) -> dict[str, Any]:
         plain = decrypt(data_key, base64.b64decode(sealed), chat_id.encode())
-        return cast(dict[str, Any], json.loads(plain))
+        return cast(dict[str, Any], fastjson.loads(plain))
 
     async def append_message(
         self,

@@ -6,12 +6,11 @@ protocol's error code (and the offending field), which the endpoint turns into a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from chat import limits
+from chat import fastjson, limits
 from chat.languages import LANGUAGE_CODES
 from chat.municipalities import is_district, is_municipality
 from chat.topics import PROFESSIONS, TOPICS
@@ -306,7 +305,7 @@ def load_frame(raw: str) -> dict[str, Any]:
         FrameError: ``bad_frame`` when it is not a JSON object with a string ``type``.
     """
     try:
-        obj = json.loads(raw)
+        obj = fastjson.loads(raw)
     except (ValueError, RecursionError) as exc:
         raise FrameError("bad_frame") from exc
     if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):

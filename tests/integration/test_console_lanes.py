@@ -27,7 +27,7 @@ async def test_a_stalled_chat_does_not_hold_up_another_and_keeps_its_order(
     client = redis.Redis.from_url(redis_url)
     try:
         # Writes wait, reads go on: chat A's messages are stalled in their append.
-        client.execute_command("CLIENT", "PAUSE", str(PAUSE_MS), "WRITE")
+        client.client_pause(PAUSE_MS, all=False)
         for n in range(3):
             await console.send({"type": "msg", "chat": chat_a, "id": f"a{n}", "text": f"A {n}"})
         # Chat B's frame needs only reads (its chat, the colleague it names): it is answered

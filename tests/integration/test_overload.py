@@ -28,7 +28,7 @@ AFTER_PAUSE_S = 20.0
 def pause_redis(url: str, ms: int) -> None:
     client = redis.Redis.from_url(url)
     try:
-        client.execute_command("CLIENT", "PAUSE", str(ms), "ALL")
+        client.client_pause(ms, all=True)
     finally:
         client.close()
 
