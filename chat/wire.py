@@ -253,6 +253,8 @@ class RiskUpdate:
     chat: str
     answers: dict[str, str] | None = None
     count: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class SetLimit:
     """A supervisor sets how many chats a colleague may hold at once (0 to 20)."""
@@ -543,6 +545,8 @@ def _risk_update(obj: Mapping[str, Any]) -> RiskUpdate:
     if not isinstance(count, bool):
         raise FrameError("bad_field", "count")
     return RiskUpdate(chat, answers, count)
+
+
 MAX_SET_LIMIT: Final = 20
 
 

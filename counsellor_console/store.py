@@ -54,9 +54,10 @@ class StaffAccount:
     disabled: bool
     languages: tuple[str, ...] = ()
     chat_limit: int | None = None
+    org_id: str = ""  # partners only: their organisation in the directory
 
     def identity(self) -> StaffIdentity:
-        return StaffIdentity(self.username, self.display_name, self.role)
+        return StaffIdentity(self.username, self.display_name, self.role, org_id=self.org_id)
 
 
 def _text(value: Any) -> str:
@@ -137,6 +138,7 @@ class StaffStore:
             disabled=raw.get("disabled") == "1",
             languages=tuple(x for x in raw.get("languages", "").split(",") if x),
             chat_limit=int(raw["limit"]) if raw.get("limit") else None,
+            org_id=raw.get("org", ""),
         )
 
     async def disable_user(self, username: str) -> bool:

@@ -316,7 +316,7 @@ def create_app(settings: Settings) -> Starlette:
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins, audit),
         *create_account_routes(gate, Accounts(staff_store), audit, origins),
-        *create_staff_admin_routes(gate, Accounts(staff_store), audit),
+        *create_staff_admin_routes(gate, Accounts(staff_store), audit, directory),
         *create_canned_routes(gate, CannedStore(redis), audit),
         *create_floor_routes(
             gate,

@@ -1,8 +1,7 @@
 """Who may use which part of the partner network: one function per part, one place to change.
 
-Partner accounts (a role ``partner`` bound to one organisation, issue 13) come with the
-invitation work. Granting them the experts' space and the partners' calendar is then one
-line: add the role to ``NETWORK_ROLES``. Planning (calendar, talk requests, outreach) stays
+Partner accounts (a role ``partner`` bound to one organisation, issue 13) are in
+``NETWORK_ROLES``: they use the experts' space and the partners' calendar feed. Planning (calendar, talk requests, outreach) stays
 with the centre's staff, and the member register with its supervisors and admins.
 """
 
@@ -13,7 +12,7 @@ from typing import Final
 from security.roles import Role, StaffIdentity
 
 #: May read and post in the experts' space and read the partners' calendar feed.
-NETWORK_ROLES: Final = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.ADMIN})
+NETWORK_ROLES: Final = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.ADMIN, Role.PARTNER})
 #: The centre's own staff: edit the calendar, answer talk requests, record outreach.
 PLANNING_ROLES: Final = frozenset({Role.COUNSELLOR, Role.SUPERVISOR, Role.ADMIN})
 #: Keep the member register (contact details of the partners' representatives).
