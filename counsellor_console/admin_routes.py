@@ -27,6 +27,7 @@ from counsellor_console.audit import (
     UserUpdated,
 )
 from counsellor_console.audit_store import AUDIT_PAGE_MAX, AUDIT_SPAN_MAX_DAYS, AuditLog
+from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.invite_store import (
     AccountFieldError,
     Accounts,
@@ -35,7 +36,6 @@ from counsellor_console.invite_store import (
     parse_chat_limit,
     parse_languages,
 )
-from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import UserExistsError
 from counsellor_console.web import TEMPLATES, StaffGate, staff_page
 from security.roles import Role, StaffIdentity
