@@ -99,8 +99,9 @@ class StaffStore:
         *,
         languages: tuple[str, ...] = (),
         chat_limit: int | None = None,
+        org_id: str = "",
     ) -> None:
-        """Create an account.
+        """Create an account (``org_id``: a partner's organisation in the directory).
 
         Raises:
             UserExistsError: the username is taken (also by a disabled account).
@@ -114,6 +115,7 @@ class StaffStore:
             "created_ms": str(int(time.time() * 1000)),
             "languages": ",".join(languages),
             "limit": "" if chat_limit is None else str(chat_limit),
+            "org": org_id,
         }
         created = await self._redis.hsetnx(user_key(username), "role", role.value)
         if not created:
