@@ -58,7 +58,8 @@ async def test_the_store_keeps_one_proposal_per_org_until_answered(aredis: Redis
     assert await store.answer("jouren", "rejected", "x" * 900, "sup") is True
     assert await store.get("jouren") is None
     answer = await store.last_answer("jouren")
-    assert answer is not None and (answer.outcome, len(answer.note)) == ("rejected", 500)
+    assert answer is not None
+    assert (answer.outcome, len(answer.note)) == ("rejected", 500)
     assert await store.answer("jouren", "approved", "", "sup2") is False  # answered already
     assert (await store.last_answer("jouren")) == answer
     await store.propose(ORG, "kim")  # a new proposal clears the old answer
@@ -99,7 +100,8 @@ def _form(client: httpx.Client, **values: str) -> dict[str, str]:
     """The partner page's form as it comes, with ``values`` typed over it."""
     page = client.get("/partner").text
     fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)" maxlength="500"', page))
-    assert "phone" in fields and "contact_person" in fields, page[:500]
+    assert "phone" in fields, page[:500]
+    assert "contact_person" in fields, page[:500]
     return {**{k: html.unescape(v) for k, v in fields.items()}, **values}
 
 
@@ -133,7 +135,8 @@ def test_a_change_reaches_the_console_only_once_approved(
     review = supervisor.get("/console/directory/review").text
     assert 'data-field="phone" class="r-changed" data-changed="1"' in review
     assert 'data-field="name" class="r-changed"' not in review
-    assert "031-111 22 33" in review and "020-12 34 56" in review  # both versions
+    assert "031-111 22 33" in review  # both versions, side by side
+    assert "020-12 34 56" in review
     got = _post(supervisor, server, "/console/directory/review/jouren",
                 {"action": "approve", "note": "tack"})  # fmt: skip
     assert got == "303 /console/directory/review"
@@ -142,9 +145,11 @@ def test_a_change_reaches_the_console_only_once_approved(
     assert after["checked"] == datetime.now(tz=UTC).date().isoformat()  # approval confirms
     assert after["due"] is False
     page = partner.get("/partner").text
-    assert "godkänt" in page and "tack" in page and "entry-due" not in page
+    assert "godkänt" in page
+    assert "tack" in page
+    assert "entry-due" not in page
     kinds = [e["kind"] for e in _audit(server.redis_url)]
-    assert "entry_proposed" in kinds and "proposal_approved" in kinds
+    assert {"entry_proposed", "proposal_approved"} <= set(kinds)
 
 
 def test_a_rejected_change_never_reaches_the_entry(
