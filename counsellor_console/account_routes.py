@@ -155,8 +155,18 @@ def create_account_routes(
     return [
         Route(INVITE_PATH, show_invitation, methods=["GET"]),
         Route(INVITE_PATH, accept_invitation, methods=["POST"]),
-        Route(ACCOUNT_PATH, staff_page(gate, show_account), methods=["GET"]),
-        Route(ACCOUNT_PATH + "/password", staff_page(gate, change_password), methods=["POST"]),
-        Route(ACCOUNT_PATH + "/totp", staff_page(gate, start_totp), methods=["POST"]),
-        Route(ACCOUNT_PATH + "/totp/confirm", staff_page(gate, confirm_totp), methods=["POST"]),
+        Route(ACCOUNT_PATH, staff_page(gate, show_account, partners=True), methods=["GET"]),
+        Route(
+            ACCOUNT_PATH + "/password",
+            staff_page(gate, change_password, partners=True),
+            methods=["POST"],
+        ),
+        Route(
+            ACCOUNT_PATH + "/totp", staff_page(gate, start_totp, partners=True), methods=["POST"]
+        ),
+        Route(
+            ACCOUNT_PATH + "/totp/confirm",
+            staff_page(gate, confirm_totp, partners=True),
+            methods=["POST"],
+        ),
     ]

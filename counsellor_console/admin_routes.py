@@ -27,6 +27,7 @@ from counsellor_console.audit import (
     UserUpdated,
 )
 from counsellor_console.audit_store import AUDIT_PAGE_MAX, AUDIT_SPAN_MAX_DAYS, AuditLog
+from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.invite_store import (
     AccountFieldError,
     Accounts,
@@ -97,7 +98,7 @@ def render_audit_csv(events: list[dict[str, Any]]) -> str:
 
 
 def create_staff_admin_routes(
-    gate: StaffGate, accounts: Accounts, audit: AuditLog
+    gate: StaffGate, accounts: Accounts, audit: AuditLog, directory: DirectoryStore | None = None
 ) -> list[BaseRoute]:
     async def users_page(request: Request, staff: StaffIdentity, **extra: Any) -> Response:
         context = {
@@ -105,6 +106,7 @@ def create_staff_admin_routes(
             "csrf_token": staff.csrf_token,
             "rows": await accounts.rows(),
             "roles": [r.value for r in Role],
+            "orgs": await directory.all() if directory is not None else [],
             "invited_url": None,
             "error": None,
             **extra,
@@ -125,13 +127,18 @@ def create_staff_admin_routes(
             limit = parse_chat_limit(str(form.get("limit") or ""))
         except (AccountFieldError, ValueError) as exc:
             return await users_page(request, staff, error=str(exc))
+        org_id = str(form.get("org") or "")[:64] if role is Role.PARTNER else ""
+        if role is Role.PARTNER and (directory is None or await directory.get(org_id) is None):
+            return await users_page(request, staff, error="välj partnerns organisation")
         try:
             token = await accounts.invite(
-                username, name, role, languages=languages, chat_limit=limit
+                username, name, role, languages=languages, chat_limit=limit, org_id=org_id
             )
         except UserExistsError:
             return await users_page(request, staff, error=f"{username} finns redan")
-        await audit.record(UserInvited(staff=staff.username, username=username, role=role.value))
+        await audit.record(
+            UserInvited(staff=staff.username, username=username, role=role.value, org=org_id)
+        )
         return await users_page(
             request, staff, invited_url=invitation_url(request, token), invited=username
         )
@@ -160,6 +167,8 @@ def create_staff_admin_routes(
                 role = Role(str(form.get("role") or ""))
             except ValueError:
                 return await users_page(request, staff, error="okänd roll")
+            if role is Role.PARTNER:  # a partner is bound to an organisation: invite them
+                return await users_page(request, staff, error="bjud in partner med organisation")
             await accounts.set_role(username, role)
             event = RoleChanged(staff=staff.username, username=username, role=role.value)
         elif action == "save":

@@ -119,6 +119,7 @@ class UserInvited(AuditEvent):
     kind: ClassVar[str] = "user_invited"
     username: str
     role: str
+    org: str = ""  # a partner's organisation in the directory
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from counsellor_console.directory import filter_orgs, public_card, staff_view
 from counsellor_console.directory_store import DirectoryStore
+from counsellor_console.partner_entries import is_due
 from counsellor_console.web import StaffGate
 
 MAX_QUERY_CHARS: Final = 200
@@ -38,7 +39,11 @@ def create_directory_routes(gate: StaffGate, directory: DirectoryStore) -> list[
             q=_param(request, "q"),
             open_at=open_at,
         )
-        return JSONResponse({"orgs": [staff_view(org) for org in orgs]})
+        today = datetime.now(tz=UTC).date()
+        # ``due``: not confirmed by the partner or the centre in six months (issue 13).
+        return JSONResponse(
+            {"orgs": [{**staff_view(org), "due": is_due(org, today)} for org in orgs]}
+        )
 
     async def open_now(request: Request) -> Response:
         """Help that is open now, for a visitor who finds the chat closed or full."""

@@ -9,7 +9,7 @@ invitation. Changes that alter who someone is (disable, reset, role) close their
 Keys::
 
     f:invite:{sha256}   hash   username, totp_new (sealed, made when first opened)  TTL 72 h
-    f:user:{username}   fields used here: invite (the live invitation's id), totp_new
+    f:user:{username}   fields used here: invite (the live invitation's id), totp_new, org
 """
 
 from __future__ import annotations
@@ -77,8 +77,11 @@ class Accounts:
         *,
         languages: tuple[str, ...] = (),
         chat_limit: int | None = None,
+        org_id: str = "",
     ) -> str:
         """Reserve the account and return a one-time invitation token.
+
+        ``org_id`` binds a partner account to its organisation in the directory.
 
         Raises:
             UserExistsError: an account with that name is in use (has a password).
@@ -88,6 +91,8 @@ class Accounts:
             raise UserExistsError(username)
         token = secrets.token_urlsafe(INVITATION_TOKEN_BYTES)
         await self._issue(username, token, display_name, role, languages, chat_limit)
+        if org_id:
+            await self._redis.hset(user_key(username), "org", org_id)
         return token
 
     async def _issue(

@@ -54,9 +54,10 @@ class StaffAccount:
     disabled: bool
     languages: tuple[str, ...] = ()
     chat_limit: int | None = None
+    org_id: str = ""  # partners only: their organisation in the directory
 
     def identity(self) -> StaffIdentity:
-        return StaffIdentity(self.username, self.display_name, self.role)
+        return StaffIdentity(self.username, self.display_name, self.role, org_id=self.org_id)
 
 
 def _text(value: Any) -> str:
@@ -98,8 +99,9 @@ class StaffStore:
         *,
         languages: tuple[str, ...] = (),
         chat_limit: int | None = None,
+        org_id: str = "",
     ) -> None:
-        """Create an account.
+        """Create an account (``org_id``: a partner's organisation in the directory).
 
         Raises:
             UserExistsError: the username is taken (also by a disabled account).
@@ -113,6 +115,7 @@ class StaffStore:
             "created_ms": str(int(time.time() * 1000)),
             "languages": ",".join(languages),
             "limit": "" if chat_limit is None else str(chat_limit),
+            "org": org_id,
         }
         created = await self._redis.hsetnx(user_key(username), "role", role.value)
         if not created:
@@ -137,6 +140,7 @@ class StaffStore:
             disabled=raw.get("disabled") == "1",
             languages=tuple(x for x in raw.get("languages", "").split(",") if x),
             chat_limit=int(raw["limit"]) if raw.get("limit") else None,
+            org_id=raw.get("org", ""),
         )
 
     async def disable_user(self, username: str) -> bool:

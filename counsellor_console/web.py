@@ -30,7 +30,7 @@ from counsellor_console.csrf import CsrfTokens
 from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.session_store import session_id
 from counsellor_console.store import StaffStore
-from security.roles import StaffIdentity
+from security.roles import Role, StaffIdentity
 
 TEMPLATES: Final = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 LOGIN_PATH: Final = "/console/login"
@@ -72,12 +72,20 @@ class StaffGate:
     def token(self, conn: HTTPConnection) -> str | None:
         return session_token_from_cookie_header(conn.headers.get("cookie", ""))
 
-    async def identify(self, conn: HTTPConnection) -> StaffIdentity | None:
+    async def identify(
+        self, conn: HTTPConnection, *, partners: bool = False
+    ) -> StaffIdentity | None:
+        """The staff member behind the session; a partner only where ``partners`` says so.
+
+        Partner accounts (issue 13) are refused by default, so every route that existed
+        before them (the console socket, queues, chats, statistics, /admin) stays closed to
+        them without a change; the few parts they may use ask with ``partners=True``.
+        """
         token = self.token(conn)
         if not token:
             return None
         staff = await self.store.resolve_session(token)
-        if staff is None:
+        if staff is None or (staff.is_partner and not partners):
             return None
         return replace(staff, csrf_token=self.csrf.for_session(staff.session_id))
 
@@ -92,14 +100,19 @@ Handler = Callable[[Request, StaffIdentity], Awaitable[Response]]
 
 
 def staff_page(
-    gate: StaffGate, handler: Handler, *, supervise: bool = False
+    gate: StaffGate, handler: Handler, *, supervise: bool = False, partners: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap a page so it gets the staff identity as an argument, or redirects/refuses."""
+    """Wrap a page so it gets the staff identity as an argument, or redirects/refuses.
+
+    A partner gets 403 unless ``partners`` lets them in (their account page, their own page).
+    """
 
     async def endpoint(request: Request) -> Response:
-        staff = await gate.identify(request)
+        staff = await gate.identify(request, partners=True)
         if staff is None:
             return RedirectResponse(LOGIN_PATH, status_code=303)
+        if staff.is_partner and not partners:
+            return PlainTextResponse("Forbidden", status_code=403)
         if supervise and not staff.can_supervise:
             return PlainTextResponse("Forbidden", status_code=403)
         return await handler(request, staff)
@@ -147,7 +160,9 @@ def create_console_routes(
             )
         token = await gate.store.create_session(result.username)
         await audit.record(LoggedIn(staff=result.username))
-        response = RedirectResponse("/console", status_code=303)
+        account = await gate.store.load_user(result.username)
+        home = "/partner" if account is not None and account.role is Role.PARTNER else "/console"
+        response = RedirectResponse(home, status_code=303)
         secure = served_securely(request)
         response.set_cookie(
             cookie_name(secure),

@@ -14,6 +14,10 @@ class Role(StrEnum):
     COUNSELLOR = "counsellor"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    #: Someone at a partner organisation (issue 13): bound to one organisation of the
+    #: directory, sees only their own page, their entry, the experts' space and the
+    #: partners' calendar, never the console, queues, chats or statistics.
+    PARTNER = "partner"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +32,17 @@ class StaffIdentity:
     session_id: str = ""
     #: The session's CSRF token, for the pages to embed in their forms and meta tag.
     csrf_token: str = ""
+    #: The directory organisation a partner account is bound to ("" for the centre's staff).
+    org_id: str = ""
 
     @property
     def can_supervise(self) -> bool:
         """Supervisors and admins watch queues, read statistics and metrics."""
         return self.role in (Role.SUPERVISOR, Role.ADMIN)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role is Role.PARTNER
 
     @property
     def is_admin(self) -> bool:

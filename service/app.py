@@ -55,6 +55,8 @@ from counsellor_console.metrics import metrics_response
 from counsellor_console.metrics_counters import ChatCounters
 from counsellor_console.monitor import Monitor, create_admin_routes
 from counsellor_console.network.routes import Network
+from counsellor_console.partner_routes import create_partner_routes
+from counsellor_console.partner_store import ProposalStore
 from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.riskguide_routes import create_riskguide_routes
 from counsellor_console.store import StaffStore
@@ -316,7 +318,7 @@ def create_app(settings: Settings) -> Starlette:
         *_ops_routes(redis, gate, metrics),
         *create_console_routes(gate, origins, audit),
         *create_account_routes(gate, Accounts(staff_store), audit, origins),
-        *create_staff_admin_routes(gate, Accounts(staff_store), audit),
+        *create_staff_admin_routes(gate, Accounts(staff_store), audit, directory),
         *create_canned_routes(gate, CannedStore(redis), audit),
         *create_floor_routes(
             gate,
@@ -330,6 +332,7 @@ def create_app(settings: Settings) -> Starlette:
             ),
         ),
         *create_directory_routes(gate, directory),
+        *create_partner_routes(gate, directory, ProposalStore(redis), audit),
         *create_riskguide_routes(gate, stats, origins),
         *create_admin_routes(gate, Monitor(ops, staff_store, StatsReader(redis), time.time), audit),
         *create_kb_routes(

@@ -38,12 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--name", help="the name visitors and colleagues see")
     add.add_argument("--languages", default="", help="languages spoken, e.g. sv,ar")
     add.add_argument("--limit", default="", help="chats at once (default FRISTAD_CHAT_LIMIT)")
+    add.add_argument("--org", default="", help="a partner's organisation id in the directory")
     invite = users.add_parser("invite", help="invite a colleague (prints a one-time link)")
     invite.add_argument("username")
     invite.add_argument("--role", required=True, choices=[r.value for r in Role])
     invite.add_argument("--name", help="the name visitors and colleagues see")
     invite.add_argument("--languages", default="", help="languages spoken, e.g. sv,ar")
     invite.add_argument("--limit", default="", help="chats at once (default FRISTAD_CHAT_LIMIT)")
+    invite.add_argument("--org", default="", help="a partner's organisation id in the directory")
     disable = users.add_parser("disable", help="disable a staff account")
     disable.add_argument("username")
 
@@ -108,6 +110,7 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
                 secret,
                 languages=languages,
                 chat_limit=limit,
+                org_id=args.org[:64],
             )
         except UserExistsError:
             print(f"fristad: user {username} exists already", file=sys.stderr)
@@ -139,7 +142,12 @@ def _users_invite(settings: Settings, args: argparse.Namespace) -> int:
         accounts = Accounts(StaffStore(client, master_key))
         try:
             token = await accounts.invite(
-                username, name, Role(args.role), languages=languages, chat_limit=limit
+                username,
+                name,
+                Role(args.role),
+                languages=languages,
+                chat_limit=limit,
+                org_id=args.org[:64],
             )
         except UserExistsError:
             print(f"fristad: user {username} exists already", file=sys.stderr)

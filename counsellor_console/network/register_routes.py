@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from chat.stats import stockholm_day
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory_store import DirectoryStore
-from counsellor_console.network.access import may_keep_register, may_plan, may_use_network
+from counsellor_console.network.access import is_centre_staff, may_keep_register, may_plan
 from counsellor_console.network.audit_events import MemberSaved, MembersExported, OutreachLogged
 from counsellor_console.network.members import (
     CONTACT_FIELDS,
@@ -134,7 +134,7 @@ def create_member_routes(
 
     keep = may_keep_register
     return [
-        Route(MEMBERS_PATH, guard(gate, may_use_network, overview), methods=["GET"]),
+        Route(MEMBERS_PATH, guard(gate, is_centre_staff, overview), methods=["GET"]),
         Route(MEMBERS_CSV_PATH, guard(gate, keep, export), methods=["GET"]),
         Route(MEMBERS_PATH + "/{org}", guard(gate, keep, show_form), methods=["GET"]),
         Route(MEMBERS_PATH + "/{org}", guard(gate, keep, save), methods=["POST"]),

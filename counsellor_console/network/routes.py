@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory_store import DirectoryStore
-from counsellor_console.network.access import may_keep_register, may_plan, may_use_network
+from counsellor_console.network.access import is_centre_staff, may_keep_register, may_plan
 from counsellor_console.network.agenda_store import AgendaStore
 from counsellor_console.network.calendar_routes import create_calendar_routes
 from counsellor_console.network.experts_routes import create_experts_routes
@@ -74,7 +74,7 @@ class Network:
             )
 
         return [
-            Route(BASE_PATH, guard(gate, may_use_network, hub), methods=["GET"]),
+            Route(BASE_PATH, guard(gate, is_centre_staff, hub), methods=["GET"]),
             *create_experts_routes(gate, self.experts, audit),
             *create_calendar_routes(gate, self.agenda, audit, chrome),
             *create_outreach_routes(gate, self.outreach, audit),

@@ -10,6 +10,7 @@ import { $, el, clear, show } from '/static/common/dom.js';
 import { codePoints, formatTime as formatTimeIn, newClientId } from '/static/common/text.js';
 import { getJSON as getJSONWith } from '/static/common/http.js';
 import { fillCanned } from './canned.js';
+import { dueNote } from './directory_due.js';
 import { emitFrame, setSender } from './bus.js';
 import './supervision.js';
 import './safety.js';
@@ -976,6 +977,8 @@ import { startShortcuts } from './shortcuts.js';
           }
           li.appendChild(src);
         }
+        var due = dueNote(org);
+        if (due) { li.appendChild(due); }
         list.appendChild(li);
       });
     }).catch(function () {

@@ -80,9 +80,21 @@ ROUTES: Final[list[tuple[str, str, tuple[str, str, str, str]]]] = [
     ("GET", "/admin/canned", (LOGIN, NO, OK, OK)),
     ("POST", "/admin/canned", (LOGIN, NO, "422", "422")),
     ("POST", "/admin/canned/nosuchreply", (LOGIN, NO, "404", "404")),
+    # issue 13: a partner's own page (partners only; see test_partner_authorization.py) and
+    # the centre's review of their proposals
+    ("GET", "/partner", (LOGIN, NO, NO, NO)),
+    ("POST", "/partner/entry/jouren", (LOGIN, NO, NO, NO)),
+    ("POST", "/partner/confirm/jouren", (LOGIN, NO, NO, NO)),
+    ("GET", "/console/directory/review", (LOGIN, NO, OK, OK)),
+    ("POST", "/console/directory/review/jouren", (LOGIN, NO, "400", "400")),
+    ("GET", "/console/account", (LOGIN, OK, OK, OK)),
 ]
 # State-changing routes of issue 11: with the session but without its CSRF token, 403.
-CSRF_ROUTES: Final = ("/admin/canned", "/admin/canned/nosuchreply")
+CSRF_ROUTES: Final = (
+    "/admin/canned",
+    "/admin/canned/nosuchreply",
+    "/console/directory/review/jouren",
+)
 RISK_ANSWERS: Final[dict[str, dict[str, str]]] = {"answers": {}}
 
 

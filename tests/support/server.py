@@ -149,9 +149,12 @@ def add_staff(
     role: str = "counsellor",
     name: str | None = None,
     languages: str = "",
+    org: str = "",
 ) -> StaffCredentials:
     """Create a staff user through the real command line, as an operator would."""
     args = ["users", "add", username, "--role", role]
+    if org:
+        args += ["--org", org]
     if name:
         args += ["--name", name]
     if languages:
