@@ -33,6 +33,8 @@ async def local_context(
     browser = await playwright.chromium.launch(
         executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
     )
+    # Reduced motion: axe reads colours, and a message caught mid fade-in is not the page.
+    options.setdefault("reduced_motion", "reduce")
     context = await browser.new_context(bypass_csp=True, **options)
     own_origin = server.base_url + "/"
 
@@ -55,5 +57,6 @@ async def violations(page: Page, source: str) -> list[str]:
     for item in result["violations"]:
         if item["impact"] in BLOCKING:
             targets = [node["target"] for node in item["nodes"][:4]]
-            found.append(f"{item['id']} ({item['impact']}): {item['help']} at {targets}")
+            summary = item["nodes"][0].get("failureSummary", "") if item["nodes"] else ""
+            found.append(f"{item['id']} ({item['impact']}): {item['help']} at {targets}: {summary}")
     return found

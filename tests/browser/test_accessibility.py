@@ -63,7 +63,7 @@ async def test_visitor_page_in_each_state_and_the_console(
     lang: str,
 ) -> None:
     server = fresh
-    desk = await phone.browser.new_context(bypass_csp=True, viewport=DESK) if phone.browser else None
+    desk = await phone.browser.new_context(bypass_csp=True, viewport=DESK, reduced_motion="reduce") if phone.browser else None
     assert desk is not None
     console = await staff_login(desk, server, staff(name="Sara Lind"), "/console")
     await expect(console.locator("#conn-status")).to_have_text("Ansluten", timeout=WAIT_MS)
@@ -87,7 +87,7 @@ async def test_visitor_page_in_each_state_and_the_console(
 
     await page.click("#notice-ack")
     await expect(page.locator("#chat-form")).to_be_visible(timeout=WAIT_MS)
-    await expect(page.locator("#kb")).to_be_visible(timeout=WAIT_MS)
+    await expect(page.locator("#chat-status")).not_to_be_empty(timeout=WAIT_MS)
     await check(page, "queued", lang)
 
     await console.locator(".q-accept").first.click(timeout=WAIT_MS)
@@ -99,6 +99,7 @@ async def test_visitor_page_in_each_state_and_the_console(
     await panel.locator(".cp-input").fill("Hej! Hur mår du?")
     await panel.locator(".cp-input").press("Enter")
     await expect(page.locator("#messages .msg-them")).to_have_count(1, timeout=WAIT_MS)
+    await expect(page.locator("#messages .is-pending")).to_have_count(0, timeout=WAIT_MS)
     await check(page, "chat", lang)
     await check(console, "console with a chat open", "sv")
 
@@ -118,7 +119,7 @@ async def test_admin_page(
     phone: BrowserContext, fresh: RunningServer, staff: Callable[..., StaffCredentials]
 ) -> None:
     assert phone.browser is not None
-    desk = await phone.browser.new_context(bypass_csp=True, viewport=DESK)
+    desk = await phone.browser.new_context(bypass_csp=True, viewport=DESK, reduced_motion="reduce")
     page = await staff_login(desk, fresh, staff(role="admin"), "/admin")
     await expect(page.locator("h1").first).to_be_visible()
     assert "/admin" in page.url
