@@ -8,7 +8,13 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import Visit
-from tests.browser.test_visit_page import COUNSELLOR_NAME, WAIT_MS, WAIT_S, joined_chat, open_console
+from tests.browser.test_visit_page import (
+    COUNSELLOR_NAME,
+    WAIT_MS,
+    WAIT_S,
+    joined_chat,
+    open_console,
+)
 from tests.support.server import StaffCredentials
 
 pytestmark = pytest.mark.browser
