@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run codes test install check redis-server nginx redis-sentinel chromium zbar axe bench clean
+.PHONY: run codes test install check redis-server nginx redis-sentinel chromium zbar axe screenshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,10 @@ $(AXE_JS):
 	test "$$(openssl dgst -sha512 -binary build/axe/axe.tgz | base64 -w0)" = "$(AXE_SHA512)" || { rm -f build/axe/axe.tgz; echo "axe-core checksum mismatch"; exit 1; }
 	tar -xzf build/axe/axe.tgz -C build/axe --strip-components=1 package/axe.min.js
 	rm -f build/axe/axe.tgz
+
+# Phone-size screenshots of the visitor's page in sv, ar, fa and so (docs/accessibility.md).
+screenshots: install chromium axe
+	$(PY) -m pytest -q -p no:randomly tests/browser/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
