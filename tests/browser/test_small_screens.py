@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
 
 from tests.browser.conftest import BLANK_PAGE, CHROMIUM_ARGS
 from tests.browser.test_visit_page import COUNSELLOR_NAME, WAIT_MS, next_queued_chat, open_console
@@ -18,9 +18,10 @@ from tests.support.server import RunningServer, StaffCredentials
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
-SIZES = {
-    "320px": {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 1},
-    "zoom200": {"viewport": {"width": 640, "height": 400}, "device_scale_factor": 2},
+# name: (CSS viewport, device pixels per CSS pixel)
+SIZES: dict[str, tuple[ViewportSize, int]] = {
+    "320px": ({"width": 320, "height": 640}, 1),
+    "zoom200": ({"width": 640, "height": 400}, 2),
 }
 LONG_WORD = "a" * 120  # a pasted link or a word with no break in it
 
@@ -38,7 +39,8 @@ async def chromium_browser(chromium: Path) -> AsyncIterator[Browser]:
 
 
 async def sized_page(browser: Browser, server: RunningServer, size: str) -> Page:
-    context = await browser.new_context(**SIZES[size])
+    viewport, scale = SIZES[size]
+    context = await browser.new_context(viewport=viewport, device_scale_factor=scale)
     own_origin = server.base_url + "/"
 
     async def keep_local(route: Any) -> None:
