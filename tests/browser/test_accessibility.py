@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import BrowserContext, Page, async_playwright, expect
+from playwright.async_api import BrowserContext, Page, ViewportSize, async_playwright, expect
 
 from tests.browser.axe import axe_source, local_context, violations
 from tests.support.clients import totp_now
@@ -21,8 +21,8 @@ from tests.support.server import RunningServer, StaffCredentials
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 WAIT_MS = 10_000
-PHONE = {"width": 412, "height": 900}
-DESK = {"width": 1280, "height": 1000}
+PHONE: ViewportSize = {"width": 412, "height": 900}
+DESK: ViewportSize = {"width": 1280, "height": 1000}
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -35,8 +35,9 @@ async def phone(chromium: Path, server: RunningServer) -> AsyncIterator[BrowserC
             await context.close()
 
 
-async def staff_login(context: BrowserContext, server: RunningServer, creds: StaffCredentials,
-                      path: str) -> Page:
+async def staff_login(
+    context: BrowserContext, server: RunningServer, creds: StaffCredentials, path: str
+) -> Page:
     page = await context.new_page()
     await page.goto(server.base_url + "/console/login")
     assert not await violations(page, axe_source())
@@ -63,7 +64,11 @@ async def test_visitor_page_in_each_state_and_the_console(
     lang: str,
 ) -> None:
     server = fresh
-    desk = await phone.browser.new_context(bypass_csp=True, viewport=DESK, reduced_motion="reduce") if phone.browser else None
+    desk = (
+        await phone.browser.new_context(bypass_csp=True, viewport=DESK, reduced_motion="reduce")
+        if phone.browser
+        else None
+    )
     assert desk is not None
     console = await staff_login(desk, server, staff(name="Sara Lind"), "/console")
     await expect(console.locator("#conn-status")).to_have_text("Ansluten", timeout=WAIT_MS)

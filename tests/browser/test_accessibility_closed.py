@@ -13,7 +13,8 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from tests.browser.axe import axe_source, local_context, violations
-from tests.browser.test_continuity import closed_window, import_directory
+from tests.browser.test_console_page import import_directory
+from tests.browser.test_continuity import closed_window
 from tests.support.server import RunningServer, start_server
 
 pytestmark = pytest.mark.browser

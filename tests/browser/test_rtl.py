@@ -21,8 +21,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 WAIT_MS = 10_000
 CODE_BOXES = (
-    "#rc-live-code", "#rc-code", "#leave-code-shown",
-    "#return-code", "#leave-code", "#replies-code", "#forget-code",
+    "#rc-live-code",
+    "#rc-code",
+    "#leave-code-shown",
+    "#return-code",
+    "#leave-code",
+    "#replies-code",
+    "#forget-code",
 )
 
 
