@@ -1,4 +1,5 @@
-"""axe-core finds no serious or critical violation on the visitor's page while chat is closed.
+"""axe-core finds no serious or critical violation on the visitor's page while chat is closed,
+and the closed page reflows at 320 px with no horizontal scroll.
 
 Its own server (opening hours that are closed now), so the open server of
 test_accessibility.py is left as it is.
@@ -45,5 +46,11 @@ async def test_closed_page(chromium: Path, closed: RunningServer, lang: str) -> 
             await expect(page.locator("#open-help")).to_be_visible(timeout=WAIT_MS)
             found = await violations(page, axe_source())
             assert found == [], f"closed ({lang}):\n" + "\n".join(found)
+            # and it reflows at 320 px: no horizontal scroll (WCAG 1.4.10)
+            await page.set_viewport_size({"width": 320, "height": 640})
+            widths = await page.evaluate(
+                "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+            )
+            assert widths[0] <= widths[1], f"closed ({lang}) at 320 px: {widths}"
         finally:
             await context.close()
