@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run codes test install check redis-server nginx redis-sentinel chromium zbar bench clean
+.PHONY: run codes test install check redis-server nginx redis-sentinel chromium zbar axe screenshots bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -74,7 +74,7 @@ run: install
 codes: $(STAMP)
 	$(PY) -m service.devrun codes
 
-test: install chromium zbar
+test: install chromium zbar axe
 	$(PY) -m pytest
 
 check: $(STAMP)
@@ -86,6 +86,26 @@ check: $(STAMP)
 bench: install chromium
 	$(PY) -m bench.relay
 	$(PY) -m bench.page
+
+# axe-core checks the pages for accessibility in the browser tests (tests/browser/axe.py). It is
+# fetched from the npm registry at a pinned version and checked against the registry's sha512
+# before it is unpacked; nothing of it is served to anyone.
+AXE_VERSION := 4.10.3
+AXE_SHA512 := Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==
+AXE_JS := build/axe/axe.min.js
+
+axe: $(AXE_JS)
+
+$(AXE_JS):
+	mkdir -p build/axe
+	curl -sSfL -o build/axe/axe.tgz https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz
+	test "$$(openssl dgst -sha512 -binary build/axe/axe.tgz | base64 -w0)" = "$(AXE_SHA512)" || { rm -f build/axe/axe.tgz; echo "axe-core checksum mismatch"; exit 1; }
+	tar -xzf build/axe/axe.tgz -C build/axe --strip-components=1 package/axe.min.js
+	rm -f build/axe/axe.tgz
+
+# Phone-size screenshots of the visitor's page in sv, ar, fa and so (docs/accessibility.md).
+screenshots: install chromium axe
+	$(PY) -m pytest -q -p no:randomly tests/browser/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

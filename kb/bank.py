@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from kb.article import Article, ArticleError, Audience, parse_article
+from kb.article import LANGS, Article, ArticleError, Audience, parse_article
 from kb.index import IndexEntry, SearchIndex
 from kb.render import plain_text, render_markdown
 from kb.synonyms import SYNONYMS_FILE, SynonymTable
@@ -112,7 +112,9 @@ class KnowledgeBank:
         ]
 
     def languages(self) -> list[str]:
-        return sorted({a.lang for a in self._order})
+        """The languages with articles, in the visitor page's order (sv, en, ar, fa, ...)."""
+        present = {a.lang for a in self._order}
+        return [lang for lang in LANGS if lang in present] + sorted(present - set(LANGS))
 
     def translations(self, article: Article, *, include_staff: bool) -> list[Article]:
         found = (

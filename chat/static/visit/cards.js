@@ -8,6 +8,7 @@
     item.appendChild(renderCard(f.card || {}, t('referralHeading')));
     $('messages').appendChild(item);
     F.scrollToEnd(item);
+    F.announce(t('referralHeading') + ': ' + String((f.card || {}).name || ''));
   }
 
   function renderCard(card, label) {

@@ -18,7 +18,16 @@
     }
     list.appendChild(item);
     scrollToEnd(item);
+    if (kind !== 'me') { announce(who + ': ' + String(text || '')); }
     return item;
+  }
+
+  // The live region holds only the newest lines; older ones go (removals are not read out).
+  function announce(text) {
+    var box = $('announce');
+    if (!box) { return; }
+    box.appendChild(el('p', null, text));
+    while (box.childNodes.length > 3) { box.removeChild(box.firstChild); }
   }
 
   function scrollToEnd(item) {
@@ -95,6 +104,7 @@
   }
 
   F.addMessage = addMessage;
+  F.announce = announce;
   F.scrollToEnd = scrollToEnd;
   F.markSent = markSent;
   F.markPendingFailed = markPendingFailed;

@@ -14,6 +14,7 @@
 
   function resetChatView() {
     clear($('messages'));
+    clear($('announce'));
     show($('notice'), false);
     show($('kb'), false);
     show($('kb-article'), false);
