@@ -8,6 +8,9 @@ Keys (operational, short-lived; the statistics keep nothing finer than a day)::
                                          waited in total; expires after FLOOR_TTL_SECS
     f:floor:held:{YYYY-MM-DD}      hash  username -> seconds in chats that ended today;
                                          expires after FLOOR_TTL_SECS
+    f:floor:debriefs:{YYYY-MM-DD}  list  "{ms}|{username}": a counsellor asked for a debrief
+                                         (``heavy``), newest first, at most DEBRIEFS_KEPT;
+                                         expires after FLOOR_TTL_SECS
 
 No chat id, no text. Recording never raises: the floor view must not break a chat.
 """
@@ -29,6 +32,8 @@ log = structlog.get_logger(__name__)
 
 FLOOR_TTL_SECS: Final = 2 * 24 * 3600
 HOURS: Final = 24
+# Debrief requests a supervisor sees for the day: a shift's worth, not a history.
+DEBRIEFS_KEPT: Final = 50
 
 
 def waits_key(day: date) -> str:
@@ -37,6 +42,10 @@ def waits_key(day: date) -> str:
 
 def held_key(day: date) -> str:
     return f"{PREFIX}floor:held:{day.isoformat()}"
+
+
+def debriefs_key(day: date) -> str:
+    return f"{PREFIX}floor:debriefs:{day.isoformat()}"
 
 
 def _field(raw: bytes | str | None) -> str:
@@ -83,6 +92,29 @@ class FloorStore:
                 await pipe.execute()
         except Exception as exc:
             log.warning("floor_record_failed", what="held", error=type(exc).__name__)
+
+    async def debrief_asked(self, username: str) -> None:
+        """A counsellor marked a chat heavy: /admin lists the request for the day (no chat)."""
+        now = self._clock()
+        key = debriefs_key(stockholm_day(now))
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.lpush(key, f"{int(now * 1000)}|{username}")  # type: ignore[unused-awaitable]  # queued, not awaited
+                pipe.ltrim(key, 0, DEBRIEFS_KEPT - 1)  # type: ignore[unused-awaitable]  # queued, not awaited
+                pipe.expire(key, FLOOR_TTL_SECS)  # type: ignore[unused-awaitable]  # queued, not awaited
+                await pipe.execute()
+        except Exception as exc:
+            log.warning("floor_record_failed", what="debrief", error=type(exc).__name__)
+
+    async def debriefs_today(self) -> list[tuple[int, str]]:
+        """(ms, username) of today's debrief requests, newest first."""
+        raw = await self._redis.lrange(debriefs_key(stockholm_day(self._clock())), 0, -1)
+        out = []
+        for item in raw:
+            ms, _, username = _field(item).partition("|")
+            if ms.isdigit() and username:
+                out.append((int(ms), username))
+        return out
 
     async def waits_by_hour(self, day: date) -> dict[str, list[tuple[int, int]]]:
         """Per channel, 24 (chats accepted, seconds waited in total), hour 0 first."""

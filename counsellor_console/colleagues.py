@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import time
 from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Final, Protocol
 
@@ -229,10 +228,12 @@ class Colleagues:
         socket.send({"type": "heavy_noted", "chat": chat.id, "paused_s": paused_s})
 
     async def _ask_for_debrief(self, staff: StaffIdentity) -> None:
+        if self.ops.floor is not None:  # /admin lists it, for a supervisor who was not online
+            await self.ops.floor.debrief_asked(staff.username)
         supervisors = await self.store.supervisors(await self.store.online())
         if not supervisors:
             return
-        at = frames.rfc3339(int(time.time() * 1000))
+        at = frames.rfc3339(int(self.ops.clock() * 1000))
         await self.ops.hub.publish(
             {"type": "debrief", "counsellor": staff.display_name, "at": at},
             [to_staff(name) for name in supervisors],

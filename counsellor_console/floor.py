@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from chat.conversations import Conversations
 from chat.floor_store import HOURS, FloorStore
+from chat.frames import rfc3339
 from chat.stats import (
     ALL,
     CONTACTS,
@@ -70,6 +71,7 @@ class FloorView:
     async def snapshot(self) -> dict[str, Any]:
         return {
             "counsellors": await self._counsellors(),
+            "debriefs": await self._debriefs(),
             "waits_by_hour": await self._waits_by_hour(),
             **await self._days(),
         }
@@ -100,6 +102,15 @@ class FloorView:
                     "time_today_s": held_today.get(username, 0) + ongoing,
                 }
             )
+        return rows
+
+    async def _debriefs(self) -> list[dict[str, Any]]:
+        """Today's debrief requests, newest first, by the counsellor's display name."""
+        rows = []
+        for at_ms, username in await self.floor.debriefs_today():
+            account = await self.staff.load_user(username)
+            name = account.display_name if account is not None else username
+            rows.append({"counsellor": name, "at": rfc3339(at_ms)})
         return rows
 
     async def _waits_by_hour(self) -> list[dict[str, Any]]:

@@ -116,6 +116,26 @@ function renderCounsellors(rows) {
   byId('floor-empty').hidden = rows.length > 0;
 }
 
+function clockTime(at) {
+  const when = new Date(at);
+  return Number.isNaN(when.getTime()) ? '' : when.toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit' });
+}
+
+function renderDebriefs(rows) {
+  const list = byId('floor-debriefs');
+  if (!list) { return; }
+  clear(list);
+  (rows || []).forEach((ask) => {
+    const item = el('li', null, 'a-debrief');
+    const when = el('time', clockTime(ask.at));
+    when.setAttribute('datetime', ask.at);
+    item.appendChild(when);
+    item.appendChild(document.createTextNode(' ' + ask.counsellor));
+    list.appendChild(item);
+  });
+  byId('floor-debriefs-empty').hidden = (rows || []).length > 0;
+}
+
 function renderWaits(hours) {
   const entries = hours.map((h) => ({
     label: String(h.hour).padStart(2, '0') + ':00',
@@ -186,6 +206,7 @@ function poll() {
   }).then((data) => {
     if (!data) { return; }
     renderCounsellors(data.counsellors);
+    renderDebriefs(data.debriefs);
     renderWaits(data.waits_by_hour);
     renderContacts(data.contacts_by_day);
     renderReasons(data.reasons);

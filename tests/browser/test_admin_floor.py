@@ -100,6 +100,14 @@ async def test_admin_updates_without_reload_and_draws_three_charts(
             # The accepted chat's wait is in the current hour's bar.
             answered = page.locator("#table-waits tbody tr td:nth-child(2)", has_text="1")
             await expect(answered).to_have_count(1, timeout=WAIT_MS)
+            # A heavy chat's debrief request appears without a reload.
+            await expect(page.locator("#floor-debriefs-empty")).to_be_visible()
+            await console.send({"type": "heavy", "chat": welcome["chat"]})
+            await console.expect("heavy_noted")
+            await expect(page.locator("#floor-debriefs li")).to_contain_text(
+                "Anna Berg", timeout=WAIT_MS
+            )
+            await expect(page.locator("#floor-debriefs-empty")).to_be_hidden()
             assert await page.evaluate("window.__stillHere") == "yes"
             assert errors == []
     finally:

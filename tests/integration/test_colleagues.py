@@ -445,3 +445,22 @@ async def test_unwatch_of_a_held_chat_keeps_it(team: Team, peers: Peers) -> None
     await visitor.send({"type": "msg", "id": "after-unwatch", "text": "still here"})
     got = await anna.expect("msg", chat=chat, text="still here")
     assert got["from"] == "visitor"
+
+
+async def test_a_debrief_request_waits_on_admin_for_a_supervisor_who_was_away(
+    team: Team, peers: Peers
+) -> None:
+    """No supervisor online when the counsellor asks: /admin's floor still lists it (who and
+    when, no chat), so the request is not lost with the frame nobody received."""
+    anna = await peers.console(team.server, team.http["anna"])
+    _, chat = await peers.queued(team.server)
+    await accept(anna, chat)
+    await anna.send({"type": "heavy", "chat": chat})
+    await anna.expect("heavy_noted", chat=chat)
+    floor = team.http["sigrid"].get("/api/admin/floor")
+    assert floor.status_code == 200
+    asked = [d for d in floor.json()["debriefs"] if d["counsellor"] == team.display["anna"]]
+    assert asked, floor.json()["debriefs"]
+    assert set(asked[0]) == {"counsellor", "at"}
+    assert chat not in floor.text
+    parse_timestamp(asked[0]["at"])
