@@ -28,11 +28,13 @@ from counsellor_console.auth import (
 )
 from counsellor_console.csrf import CsrfTokens
 from counsellor_console.revocation_store import ConsoleSockets
+from counsellor_console.role_labels import role_label
 from counsellor_console.session_store import session_id
 from counsellor_console.store import StaffStore
 from security.roles import Role, StaffIdentity
 
 TEMPLATES: Final = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters["role_label"] = role_label
 LOGIN_PATH: Final = "/console/login"
 LOGIN_ERROR: Final = "Inloggningen misslyckades. Kontrollera uppgifterna och försök igen."
 LOCKED_ERROR: Final = "För många misslyckade försök. Vänta en stund och försök igen."

@@ -212,7 +212,7 @@ import { startShortcuts } from './shortcuts.js';
   function onHello(f) {
     var me = f.me || {};
     if (me.name) { $('me-name').textContent = me.name; document.body.setAttribute('data-staff-name', me.name); }
-    if (me.role) { $('me-role').textContent = me.role; }
+    if (me.role && me.role !== document.body.dataset.staffRole) { $('me-role').textContent = me.role; }
   }
 
   // A refused hand-over (colleague at their limit or gone): the chat is still ours.

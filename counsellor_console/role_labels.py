@@ -1,0 +1,21 @@
+"""The staff role as a Swedish reader of the console and /admin sees it.
+
+The role's value (``counsellor``, ``supervisor``, ``admin``) is a wire and storage word; the
+pages show its label. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ROLE_LABELS_SV: Final[dict[str, str]] = {
+    "counsellor": "Kurator",
+    "supervisor": "Arbetsledare",
+    "admin": "Administratör",
+}
+
+
+def role_label(role: object) -> str:
+    """The Swedish label of a role (a Role or its value); an unknown role shows as itself."""
+    value = str(getattr(role, "value", role))
+    return ROLE_LABELS_SV.get(value, value)
