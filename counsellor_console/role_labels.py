@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Final
 
 ROLE_LABELS_SV: Final[dict[str, str]] = {
-    "counsellor": "Kurator",
-    "supervisor": "Arbetsledare",
+    # The words /admin's floor (admin_charts.js) and user list already use.
+    "counsellor": "Samtalsstödjare",
+    "supervisor": "Handledare",
     "admin": "Administratör",
+    "partner": "Samverkanspartner",
 }
 
 
