@@ -243,13 +243,19 @@ def create_app(settings: Settings) -> Starlette:
     )
     transport = PubSubTransport(redis, batcher)
     hub = EventHub(transport)
+    # One clock for the chat (issue 9): the store, the statistics and the operations read it.
+    clock = time.time
     store = ChatStore(
-        redis, master_key, retention_secs=settings.chat.retention_secs, batcher=batcher
+        redis,
+        master_key,
+        retention_secs=settings.chat.retention_secs,
+        batcher=batcher,
+        clock=clock,
     )
-    stats = StatsRecorder(redis, clock=time.time)
+    stats = StatsRecorder(redis, clock=clock)
     codes = ReturnCodeStore(redis, return_code_pepper(master_key), settings.return_code_ttl_secs)
     continuity = Continuity(codes, store, settings.chat.session_cap)
-    ops = Conversations(store, hub, settings.chat, stats=stats, continuity=continuity)
+    ops = Conversations(store, hub, settings.chat, stats=stats, continuity=continuity, clock=clock)
     staff_store = StaffStore(redis, master_key, settings.staff)
 
     async def counsellors_online() -> int:
@@ -327,7 +333,7 @@ def create_app(settings: Settings) -> Starlette:
                 staff_store,
                 StatsReader(redis),
                 ops.floor,
-                time.time,
+                clock,
                 default_limit=settings.chat.chat_limit,
             ),
         ),
