@@ -264,7 +264,7 @@ def create_app(settings: Settings) -> Starlette:
     ops.counsellors_online = counsellors_online
     counters = ChatCounters()
     ops.metrics = counters
-    ops.floor = FloorStore(redis, time.time)
+    ops.floor = FloorStore(redis, clock)
     directory = DirectoryStore(redis)
     address_hasher = AddressHasher(derive_key(master_key, b"", b"fristad/address-hash/v1"))
     csrf = CsrfTokens(derive_key(master_key, b"", b"fristad/csrf/v1"))
