@@ -19,7 +19,6 @@ from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.events import STAFF_CHANGED, EventHub, to_chat_staff, to_visitor
 from chat.floor_store import FloorStore
-from chat.languages import FALLBACK_LANG
 from chat.metrics_hooks import NO_METRICS, ChatMetrics
 from chat.protocol import (
     ChatState,
@@ -31,6 +30,7 @@ from chat.protocol import (
 from chat.records import AppendResult, ChatRecord, StoredMessage
 from chat.stats_store import StatsRecorder
 from chat.store import SEQ_MARK, Announcer, ChatEndedError, ChatStore
+from chat.system_texts import requeue_text
 from chat.wire import Hello
 from security.roles import StaffIdentity
 
@@ -44,31 +44,6 @@ LIVE_MARGIN_SECS: Final = 5
 # The estimate's inputs are read at most this often per channel and process: every waiting
 # visitor's ``queued`` carries one, and they must not cost a round trip each.
 ETA_CACHE_SECS: Final = 1.0
-REQUEUE_TEXT: Final = {
-    "sv": "Chatten flyttas till nästa lediga samtalsstödjare. Vänta kvar, du är först i kön.",
-    "en": "The chat is being moved to the next available counsellor. "
-    "Please wait, you are first in the queue.",
-    "ar": "يتم نقل المحادثة إلى المستشار التالي المتاح. يرجى الانتظار، أنت الأول في الدور.",
-}
-
-
-# A warm transfer, told to the visitor in their language (``{name}``: the new counsellor).
-# fa, so, ckb and ti are drafts marked for review by a native speaker, as the page's are
-# (chat/languages.py); every language of hello.lang has one.
-HANDOVER_TEXT: Final = {
-    "sv": "{name} tar över samtalet.",
-    "en": "{name} is taking over the conversation.",
-    "ar": "{name} يتولى المحادثة الآن.",
-    "fa": "{name} اکنون گفت‌وگو را ادامه می‌دهد.",
-    "so": "{name} ayaa hadda la wareegaya wada hadalka.",
-    "ckb": "{name} ئێستا گفتوگۆکە وەردەگرێت.",
-    "ti": "{name} ነዚ ዕላል ሕጂ ይቕጽሎ ኣሎ።",
-}
-
-
-def handover_text(lang: str, name: str) -> str:
-    """The hand-over's system message; English (the pages' fallback) for an unknown code."""
-    return HANDOVER_TEXT.get(lang, HANDOVER_TEXT[FALLBACK_LANG]).format(name=name)
 
 
 class NotYoursError(Exception):
@@ -340,7 +315,7 @@ class Conversations:
         self._pace.pop(chat.channel, None)
         await self.hub.signal(STAFF_CHANGED)
         await self.hub.publish({"type": "released", "chat": chat.id}, [to_chat_staff(chat.id)])
-        text = REQUEUE_TEXT.get(chat.lang, REQUEUE_TEXT["sv"])
+        text = requeue_text(chat.lang)
         await self.post_system_message(chat, text)
         position = await self.store.enqueue(
             chat, self.config.queue_max, from_state=ChatState.ACTIVE, front=True

@@ -18,12 +18,13 @@ from typing import Any, Final, Protocol
 import structlog
 
 from chat import frames
-from chat.conversations import Conversations, NotYoursError, handover_text
+from chat.conversations import Conversations, NotYoursError
 from chat.events import STAFF_CHANGED, to_staff, to_visitor
 from chat.lifecycle import running
 from chat.limits_store import AtLimitError
 from chat.protocol import ChatState
 from chat.records import ChatRecord
+from chat.system_texts import handover_text
 from chat.wire import FrameError, Heavy, SetLimit
 from counsellor_console.audit import ChatTransferred, HeavyMarked, LimitSet
 from counsellor_console.audit_store import AuditLog

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Final, Literal, TypedDict
 
 from chat.municipalities import is_municipality
+from chat.system_texts import referral_label
 from chat.topics import TOPICS
 from counsellor_console.directory_hours import AlwaysOpen, read_hours
 from security.spreadsheet import neutralise_cell, restore_cell
@@ -498,17 +499,9 @@ def filter_orgs(
     return out
 
 
-CONTACT_LABELS: Final[dict[str, str]] = {
-    "phone": "Telefon",
-    "web": "Webb",
-    "email": "E-post",
-    "address": "Adress",
-    "hours": "Öppet",
-}
-
-
-def card_as_text(card: PublicCard) -> str:
-    """The card as a transcript line, so a resumed page still has the referral."""
-    lines = [f"Tips: {card['name']}: {card['helps_with']}"]
-    lines += [f"{CONTACT_LABELS.get(c['kind'], c['kind'])}: {c['value']}" for c in card["contact"]]
+def card_as_text(card: PublicCard, lang: str = "sv") -> str:
+    """The card as a transcript line in the visitor's language, so a resumed page still has
+    the referral (chat/system_texts.py holds the labels)."""
+    lines = [f"{referral_label(lang, 'tip')}: {card['name']}: {card['helps_with']}"]
+    lines += [f"{referral_label(lang, c['kind'])}: {c['value']}" for c in card["contact"]]
     return "\n".join(lines)

@@ -401,7 +401,7 @@ class ConsoleEndpoint:
         card = public_card(org)
         # Store first, then announce: a page that misses the referral frame still has the
         # card in its transcript.
-        await self.ops.post_system_message(chat, card_as_text(card))
+        await self.ops.post_system_message(chat, card_as_text(card, chat.lang))
         await self.ops.hub.publish({"type": "referral", "card": card}, [to_visitor(chat.id)])
         if self.ops.stats is not None:
             await self.ops.stats.record_referral(org.id)
