@@ -555,11 +555,21 @@ class VisitorEndpoint:
                 return
             lanes.put(None, lambda: self._handle_text(socket, text))
 
+        def refuse(frame: frames.Frame) -> None:
+            # In the same lane as the frames before it: the answers keep the frames' order
+            # (the burst's replies, then the refusals), however far behind the lane is.
+            async def send() -> None:
+                socket.send(frame)
+
+            lanes.put(None, send)
+
+        async def close(code: int) -> None:
+            await lanes.finish()  # the answers already queued go out before the close
+            await socket.connection.close(code)
+
         self.ops.metrics.socket_opened("visitor")
         try:
-            await receive_text_frames(
-                websocket, self.rate, handle_text, socket.send, socket.connection.close
-            )
+            await receive_text_frames(websocket, self.rate, handle_text, refuse, close)
         finally:
             await lanes.finish()
             self.ops.metrics.socket_closed("visitor")
