@@ -56,6 +56,22 @@ async def core(redis_url: str) -> AsyncIterator[Core]:
         await redis.aclose()
 
 
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """A client of the session's Redis, for the stores' own tests."""
+    client = Redis.from_url(redis_url, decode_responses=True)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def store(redis: Redis) -> ChatStore:
+    """A bare ChatStore (no batcher, no hub): each Lua script and method on its own."""
+    return ChatStore(redis, MASTER_KEY)
+
+
 class AsgiPeer:
     """The client side of an in-process ASGI WebSocket."""
 

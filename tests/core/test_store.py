@@ -30,20 +30,6 @@ MASTER_KEY = bytes(range(32))
 WAIT_SECS = 5.0
 
 
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
-def store(redis: Redis) -> ChatStore:
-    return ChatStore(redis, MASTER_KEY)
-
-
 class Box:
     """An outbox that keeps what it was given."""
 

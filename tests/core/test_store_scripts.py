@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -36,20 +35,6 @@ from chat.wire import Hello
 
 MASTER_KEY = bytes(range(32))
 QUEUE_MAX = 10
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
-def store(redis: Redis) -> ChatStore:
-    return ChatStore(redis, MASTER_KEY)
 
 
 async def _waiting(store: ChatStore, channel: str = "youth") -> ChatRecord:
