@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, ViewportSize, async_playwright, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
-from tests.browser.conftest import BLANK_PAGE, CHROMIUM_ARGS
+from tests.browser.conftest import BLANK_PAGE
+from tests.browser.test_console_page import staff_browser
 from tests.browser.test_visit_page import COUNSELLOR_NAME, WAIT_MS, next_queued_chat, open_console
 from tests.support.server import RunningServer, StaffCredentials
 
@@ -28,14 +29,8 @@ LONG_WORD = "a" * 120  # a pasted link or a word with no break in it
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def chromium_browser(chromium: Path) -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            await browser.close()
+    async with staff_browser(chromium) as browser:  # one browser for the module's pages
+        yield browser
 
 
 async def sized_page(browser: Browser, server: RunningServer, size: str) -> Page:
