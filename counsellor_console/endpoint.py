@@ -62,7 +62,7 @@ from counsellor_console.console_lanes import CONSOLE_BACKLOG, CONSOLE_BACKLOG_MA
 from counsellor_console.directory import card_as_text, public_card
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.store import StaffStore
-from counsellor_console.supervision import UNLESS_WATCHING, Supervision
+from counsellor_console.supervision import UNLESS_WATCHING, Supervision, holds_chat
 from counsellor_console.web import StaffGate
 from security.roles import StaffIdentity
 
@@ -232,7 +232,9 @@ class ConsoleSocket:
         if isinstance(frame, Unwatch):
             # Only a chat read as a watcher is let go: "released" for a chat this console
             # holds would tell it the chat had left its hands (it has not).
-            if frame.chat in self.watching and not await self._holds(frame.chat):
+            if frame.chat in self.watching and not holds_chat(
+                self.staff, await self.ops.store.load_chat(frame.chat)
+            ):
                 self._unwatch(frame.chat)
                 self.send({"type": "released", "chat": frame.chat})
             return
@@ -263,15 +265,6 @@ class ConsoleSocket:
             self.send(frames.error("already_taken", chat=chat_id))
             return
         await self.open_chat_view(chat)
-
-    async def _holds(self, chat_id: str) -> bool:
-        """Whether this console's counsellor holds the chat (``watching`` has those too)."""
-        chat = await self.ops.store.load_chat(chat_id)
-        return (
-            chat is not None
-            and chat.state is ChatState.ACTIVE
-            and chat.counsellor == self.staff.username
-        )
 
     async def _transfer(self, chat: ChatRecord, to: str) -> None:
         if to == "queue":

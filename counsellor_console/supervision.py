@@ -97,7 +97,7 @@ class Supervision:
             await self._risk(socket, frame)
         else:
             chat = await self.ops.store.load_chat(frame.chat)
-            if chat is None or not _holds(socket.staff, chat):
+            if chat is None or not holds_chat(socket.staff, chat):
                 socket.send(frames.error("not_yours", chat=frame.chat))
                 return
             if isinstance(frame, Escalate):
@@ -108,7 +108,7 @@ class Supervision:
     async def _whisper(self, socket: StaffSocket, frame: Whisper) -> None:
         staff = socket.staff
         chat = await self.ops.store.load_chat(frame.chat)
-        holds = _holds(staff, chat)
+        holds = holds_chat(staff, chat)
         if not holds and not staff.can_supervise:
             socket.send(dict(FORBIDDEN))
             return
@@ -169,7 +169,7 @@ class Supervision:
         never in the page. Changing and counting are for the chat's counsellor."""
         staff = socket.staff
         chat = await self.ops.store.load_chat(frame.chat)
-        holds = _holds(staff, chat)
+        holds = holds_chat(staff, chat)
         changes = frame.answers is not None or frame.count
         if (
             chat is None
@@ -214,7 +214,7 @@ class Supervision:
 
     async def replay(self, socket: StaffSocket, chat: ChatRecord) -> None:
         """A chat's whispers, for a console that opens it (a reload, a supervisor's watch)."""
-        if not (_holds(socket.staff, chat) or socket.staff.can_supervise):
+        if not (holds_chat(socket.staff, chat) or socket.staff.can_supervise):
             return
         for record in await self.ops.store.read_staff_records(chat.id, WHISPER):
             socket.send(
@@ -264,7 +264,8 @@ class Supervision:
                 socket.send(frame)
 
 
-def _holds(staff: StaffIdentity, chat: ChatRecord | None) -> bool:
+def holds_chat(staff: StaffIdentity, chat: ChatRecord | None) -> bool:
+    """Whether ``staff`` holds the chat now (a console's ``watching`` has its own chats too)."""
     return chat is not None and chat.state is ChatState.ACTIVE and chat.counsellor == staff.username
 
 
