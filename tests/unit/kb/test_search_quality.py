@@ -80,6 +80,9 @@ CASES: list[tuple[str, str | None, str]] = [
     ("könsstympning", None, "sv/konsstympning"),
     ("forced marriage", None, "en/your-rights"),
     ("ختان", None, "ar/female-genital-mutilation"),
+    # Persian (issue 12): the help article, with and without the zero-width non-joiner
+    ("کمک", "fa", "fa/help-now"),
+    ("شماره تلفن", "fa", "fa/help-now"),
 ]
 
 
