@@ -15,6 +15,7 @@ from typing import Final, Literal
 import structlog
 
 from chat import frames
+from chat.base_store import SEQ_MARK, Announcer, ChatEndedError
 from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.events import STAFF_CHANGED, EventHub, to_chat_staff, to_visitor
@@ -29,7 +30,7 @@ from chat.protocol import (
 )
 from chat.records import AppendResult, ChatRecord, StoredMessage
 from chat.stats_store import StatsRecorder
-from chat.store import SEQ_MARK, Announcer, ChatEndedError, ChatStore
+from chat.store import ChatStore
 from chat.system_texts import requeue_text
 from chat.wire import Hello
 from security.roles import StaffIdentity

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket
 
 from chat import frames, limits
 from chat.admission import AdmissionLine, LineFull
+from chat.base_store import ChatEndedError
 from chat.connection import Connection
 from chat.continuity import Continuity, HeldCode, left_message_frame, record_of
 from chat.conversations import LIVE_HEARTBEAT_SECS, Conversations
@@ -38,7 +39,6 @@ from chat.protocol import (
 from chat.quiet_log import QuietLog
 from chat.records import ChatRecord, StoredMessage
 from chat.safety import BLOCKED, Safety
-from chat.store import ChatEndedError
 from chat.survey import valid_answers
 from chat.wire import (
     Away,

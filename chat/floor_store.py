@@ -24,9 +24,9 @@ from typing import Final
 import structlog
 from redis.asyncio import Redis
 
+from chat.base_store import PREFIX, as_hash, chat_key
 from chat.records import ChatRecord
 from chat.stats import STATS_ZONE, stockholm_day
-from chat.store import PREFIX, as_hash, chat_key
 
 log = structlog.get_logger(__name__)
 

@@ -15,6 +15,7 @@ from typing import cast
 
 from redis.asyncio import Redis
 
+from chat.base_store import as_text
 from chat.returncode import ReturnCode
 from chat.returncode_records import (
     INBOX_KEY,
@@ -32,7 +33,6 @@ from chat.returncode_records import (
     messages_key,
     record_key,
 )
-from chat.store import as_text
 from security.crypto import decrypt, encrypt, unwrap_key
 
 

@@ -40,6 +40,7 @@ from typing import Final
 from redis.asyncio import Redis
 from typing_extensions import override  # typing.override from Python 3.12
 
+from chat.base_store import as_hash, as_text
 from chat.returncode import (
     ReturnCode,
     ReturnCodeFormatError,
@@ -77,7 +78,6 @@ from chat.returncode_records import (
     messages_key,
     record_key,
 )
-from chat.store import as_hash, as_text
 from security.crypto import (
     MIN_HASH_KEY_BYTES,
     DecryptionError,

@@ -19,7 +19,7 @@ from typing import Final
 
 from redis.asyncio import Redis
 
-from chat.store import (
+from chat.base_store import (
     as_text,
     as_texts,
     chat_key,

@@ -24,6 +24,7 @@ from typing import Final
 import structlog
 from redis.asyncio import Redis
 
+from chat.base_store import PREFIX, as_hash, as_texts, chat_key
 from chat.records import ChatRecord
 from chat.stats import (
     STATS_RETENTION_DAYS,
@@ -45,7 +46,6 @@ from chat.stats import (
     stockholm_day,
     survey_counters,
 )
-from chat.store import PREFIX, as_hash, as_texts, chat_key
 
 log = structlog.get_logger(__name__)
 

@@ -17,6 +17,7 @@ import structlog
 from starlette.websockets import WebSocket
 
 from chat import frames
+from chat.base_store import ChatEndedError
 from chat.connection import Connection
 from chat.continuity import left_message_frame
 from chat.conversations import Conversations, NotYoursError
@@ -30,7 +31,6 @@ from chat.protocol import ChatState
 from chat.quiet_log import QuietLog
 from chat.records import ChatRecord, StoredMessage
 from chat.returncode_store import UnknownRecordError
-from chat.store import ChatEndedError
 from chat.wire import (
     Accept,
     Block,

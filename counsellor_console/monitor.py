@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from chat.base_store import CHANNELS
 from chat.conversations import Conversations
 from chat.records import QueueItem
 from chat.stats import (
@@ -32,7 +33,6 @@ from chat.stats import (
     stockholm_day,
 )
 from chat.stats_store import StatsReader
-from chat.store import CHANNELS
 from chat.topics import TOPICS, label
 from counsellor_console.audit import StatsExported
 from counsellor_console.audit_store import AuditLog

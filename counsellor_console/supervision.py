@@ -15,13 +15,13 @@ from typing import Any, Final, Protocol
 import structlog
 
 from chat import frames
+from chat.base_store import ChatEndedError
 from chat.events import to_chat_staff, to_staff
 from chat.lifecycle import running
 from chat.protocol import ChatState
 from chat.records import ChatRecord
 from chat.safety import Safety
 from chat.safety_store import ChatInProgress
-from chat.store import ChatEndedError
 from chat.wire import Block, Escalate, FrameError, RiskUpdate, Whisper
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.riskguide import (

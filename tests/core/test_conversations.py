@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from chat.base_store import chat_key
 from chat.protocol import ChatState
-from chat.store import chat_key
 from chat.wire import Hello
 from tests.core.conftest import Core
 

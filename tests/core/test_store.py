@@ -11,6 +11,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from chat.base_store import LIVE_KEY, chat_key, resume_key
 from chat.batch_store import RedisBatcher
 from chat.events import (
     ALL_STAFF,
@@ -23,7 +24,7 @@ from chat.events import (
 )
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import PubSubTransport
-from chat.store import LIVE_KEY, ChatStore, chat_key, resume_key
+from chat.store import ChatStore
 from chat.wire import Hello
 
 MASTER_KEY = bytes(range(32))

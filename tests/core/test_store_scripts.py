@@ -13,15 +13,11 @@ from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from chat import store_scripts
-from chat.protocol import ChatState, EndedBy
-from chat.pubsub_store import EVENTS_CHANNEL
-from chat.records import ChatRecord
-from chat.store import (
+from chat.base_store import (
     ENDED_CHAT_TTL_SECS,
     LIVE_KEY,
     SEQ_MARK,
     ChatEndedError,
-    ChatStore,
     accepts_key,
     chat_key,
     handled_key,
@@ -31,6 +27,10 @@ from chat.store import (
     queue_key,
     staff_chats_key,
 )
+from chat.protocol import ChatState, EndedBy
+from chat.pubsub_store import EVENTS_CHANNEL
+from chat.records import ChatRecord
+from chat.store import ChatStore
 from chat.wire import Hello
 
 MASTER_KEY = bytes(range(32))

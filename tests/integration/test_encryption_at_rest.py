@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from chat.store import notes_key
+from chat.base_store import notes_key
 from tests.integration.conftest import Team
 from tests.support.clients import Peers, accept
 
