@@ -32,7 +32,7 @@ from chat.records import AppendResult, ChatRecord, StoredMessage
 from chat.stats_store import StatsRecorder
 from chat.store import ChatStore
 from chat.system_texts import requeue_text
-from chat.wire import Hello
+from chat.wire_types import Hello
 from security.roles import StaffIdentity
 
 log = structlog.get_logger(__name__)

@@ -1,7 +1,7 @@
 """Every limit of the chat core, named once: sizes, counts and bounds that the server enforces.
 
 The modules that enforce them import them from here and keep re-exporting them under their
-old names (``chat.wire.MAX_TEXT_CHARS``, ``chat.returncode_store.MAX_SUMMARY_CHARS``, ...),
+old names (``chat.wire_types.MAX_TEXT_CHARS``, ``chat.returncode_store.MAX_SUMMARY_CHARS``, ...),
 so code that imports them from there still works. The visitor's page gets the ones it needs
 as data (``#page-data``, chat/visit_page.py), never as numbers written into its scripts.
 Tunable limits (queue length, sessions per code, rates) are settings: chat/config.py.

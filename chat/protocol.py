@@ -15,7 +15,7 @@ from enum import StrEnum
 from statistics import median
 from typing import Final
 
-from chat.wire import Age
+from chat.wire_types import Age
 
 RETURN_CODE_WINDOW_SECS: Final = 600
 QUEUED_UPDATE_MIN_INTERVAL_SECS: Final = 1.0

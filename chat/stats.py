@@ -27,7 +27,7 @@ from chat.stats_suppression import WITHHELD as WITHHELD
 from chat.stats_suppression import shown_cells
 from chat.survey import valid_answers
 from chat.topics import PROFESSIONS, TOPICS
-from chat.wire import AGES, CHANNELS, GENDERS
+from chat.wire_types import AGES, CHANNELS, GENDERS
 from security.spreadsheet import neutralise_cell
 
 STATS_ZONE: Final = ZoneInfo("Europe/Stockholm")

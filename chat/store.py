@@ -65,7 +65,7 @@ from chat.queue_store import QueueStore
 from chat.records import (
     ChatRecord,
 )
-from chat.wire import Hello
+from chat.wire_types import Hello
 from security.crypto import (
     generate_data_key,
     wrap_key,

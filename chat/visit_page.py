@@ -22,7 +22,7 @@ from typing import Final
 
 from chat.page_strings import DEFAULT_LANG, Language, PageStrings
 from chat.returncode import MAX_CODE_INPUT_CHARS
-from chat.wire import MAX_SURVEY_VALUE_CHARS, MAX_TEXT_CHARS
+from chat.wire_types import MAX_SURVEY_VALUE_CHARS, MAX_TEXT_CHARS
 from security.inline import InlineScript, InlineScriptError, hashes_of, json_data_block
 
 STATIC_DIR: Final = Path(__file__).resolve().parent / "static"

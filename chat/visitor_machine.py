@@ -12,7 +12,7 @@ the chat's life does not allow raises ``IllegalTransitionError`` ("expected one 
 Y"). A frame the contract refuses in this state (a ``msg`` before ``hello``, a second
 ``hello``, ...) is not illegal: it is answered with the contract's error frame.
 
-Not wired into ``chat/endpoints.py`` yet (issue 9: the shell follows after the console's
+Not wired into ``chat/visitor_socket.py`` yet (issue 9: the shell follows after the console's
 merge); it states the visitor's side of the contract in one place meanwhile.
 """
 
@@ -29,7 +29,7 @@ from chat.protocol import (
     transition,
     visitor_msg_refusal,
 )
-from chat.wire import (
+from chat.wire_types import (
     Away,
     End,
     Exit,

@@ -25,7 +25,7 @@ from chat.limits_store import AtLimitError
 from chat.protocol import ChatState
 from chat.records import ChatRecord
 from chat.system_texts import handover_text
-from chat.wire import FrameError, Heavy, SetLimit
+from chat.wire_types import FrameError, Heavy, SetLimit
 from counsellor_console.audit import ChatTransferred, HeavyMarked, LimitSet
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.colleagues_store import ColleaguesStore, Profile

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from chat.wire import Accept, ConsoleFrame
+from chat.wire_types import Accept, ConsoleFrame
 
 # A console's frames waiting to be handled: past the first the reader slows down (for at most
 # chat.lanes.HOLD_SECS at a time), past the second a frame is refused with `rate_limited`.

@@ -31,7 +31,8 @@ from chat.protocol import ChatState
 from chat.quiet_log import QuietLog
 from chat.records import ChatRecord, StoredMessage
 from chat.returncode_store import UnknownRecordError
-from chat.wire import (
+from chat.wire import parse_console_frame
+from chat.wire_types import (
     Accept,
     Block,
     ConsoleEnd,
@@ -53,7 +54,6 @@ from chat.wire import (
     Unwatch,
     Watch,
     Whisper,
-    parse_console_frame,
 )
 from counsellor_console.audit import ChatWatched, InboxOpened, InboxReplied
 from counsellor_console.audit_store import AuditLog

@@ -22,7 +22,7 @@ from chat.protocol import ChatState
 from chat.records import ChatRecord
 from chat.safety import Safety
 from chat.safety_store import ChatInProgress
-from chat.wire import Block, Escalate, FrameError, RiskUpdate, Whisper
+from chat.wire_types import Block, Escalate, FrameError, RiskUpdate, Whisper
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.riskguide import (
     RiskAnswersError,

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from chat.limits_store import AtLimitError, LimitsStore, PausedError
-from chat.wire import Hello
+from chat.wire_types import Hello
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.colleagues import Colleagues
 from counsellor_console.store import StaffStore

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from chat.endpoints import VisitorEndpoint, VisitorSocket
+from chat.endpoints import VisitorEndpoint
 from chat.events import to_chat_staff
-from chat.wire import Hello
+from chat.visitor_socket import VisitorSocket
+from chat.wire_types import Hello
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.csrf import CsrfTokens
 from counsellor_console.directory import parse_directory_csv

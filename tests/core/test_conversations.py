@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chat.base_store import chat_key
 from chat.protocol import ChatState
-from chat.wire import Hello
+from chat.wire_types import Hello
 from tests.core.conftest import Core
 
 

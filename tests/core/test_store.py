@@ -25,7 +25,7 @@ from chat.events import (
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import PubSubTransport
 from chat.store import ChatStore
-from chat.wire import Hello
+from chat.wire_types import Hello
 
 MASTER_KEY = bytes(range(32))
 WAIT_SECS = 5.0

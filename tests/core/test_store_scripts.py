@@ -31,7 +31,7 @@ from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import EVENTS_CHANNEL
 from chat.records import ChatRecord
 from chat.store import ChatStore
-from chat.wire import Hello
+from chat.wire_types import Hello
 
 MASTER_KEY = bytes(range(32))
 QUEUE_MAX = 10

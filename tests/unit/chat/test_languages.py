@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from chat.languages import FALLBACK_LANG, LANGUAGE_CODES, LANGUAGES, RTL_CODES, languages_json
-from chat.wire import FrameError, Hello, parse_visitor_frame
+from chat.wire import parse_visitor_frame
+from chat.wire_types import FrameError, Hello
 
 HELLO: dict[str, Any] = {"type": "hello", "v": 1, "channel": "youth", "age": "under18"}
 

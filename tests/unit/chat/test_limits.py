@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat import connection, endpoints, limits, returncode, returncode_store, store, wire
+from chat import connection, endpoints, limits, returncode, returncode_store, store, wire, wire_types
 
 
 def test_every_limit_is_a_positive_whole_number() -> None:
@@ -12,10 +12,10 @@ def test_every_limit_is_a_positive_whole_number() -> None:
 
 
 def test_the_old_names_are_the_same_limits() -> None:
-    for module in (wire, returncode_store, store, connection, endpoints):
+    for module in (wire, wire_types, returncode_store, store, connection, endpoints):
         for name in dir(module):
             if name.isupper() and hasattr(limits, name):
                 assert getattr(module, name) == getattr(limits, name), (module.__name__, name)
-    assert wire.MAX_TEXT_CHARS == returncode_store.MAX_LEFT_MESSAGE_CHARS
-    assert wire.MAX_SUMMARY_CHARS == returncode_store.MAX_SUMMARY_CHARS
-    assert returncode.MAX_CODE_INPUT_CHARS == wire.MAX_RETURN_CODE_CHARS
+    assert wire_types.MAX_TEXT_CHARS == returncode_store.MAX_LEFT_MESSAGE_CHARS
+    assert wire_types.MAX_SUMMARY_CHARS == returncode_store.MAX_SUMMARY_CHARS
+    assert returncode.MAX_CODE_INPUT_CHARS == wire_types.MAX_RETURN_CODE_CHARS

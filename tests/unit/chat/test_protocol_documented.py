@@ -23,6 +23,8 @@ BUILDERS = (
     "chat/frames.py",
     "chat/conversations.py",
     "chat/endpoints.py",
+    "chat/visitor_socket.py",
+    "chat/visitor_codes.py",
     "counsellor_console/endpoint.py",
 )
 PARSER = "chat/wire.py"

@@ -18,7 +18,7 @@ from chat.visitor_machine import (
     StoreMessage,
     VisitorMachine,
 )
-from chat.wire import Away, End, Exit, Hello, NoticeAck, Survey, Typing, VisitorMsg
+from chat.wire_types import Away, End, Exit, Hello, NoticeAck, Survey, Typing, VisitorMsg
 
 MINOR = Hello("youth", "sv", "under18")
 ADULT = Hello("youth", "sv", "18plus")

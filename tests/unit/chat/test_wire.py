@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat.wire import (
+from chat.wire import parse_console_frame, parse_visitor_frame
+from chat.wire_types import (
     MAX_TEXT_CHARS,
     Accept,
     ConsoleEnd,
@@ -18,8 +19,6 @@ from chat.wire import (
     Hello,
     VisitorFrame,
     VisitorMsg,
-    parse_console_frame,
-    parse_visitor_frame,
 )
 
 HELLO: dict[str, Any] = {

@@ -11,17 +11,8 @@ from chat import frames
 from chat.protocol import ChatState
 from chat.records import ChatRecord, QueueItem
 from chat.urgency import is_urgent_score, urgent_score
-from chat.wire import (
-    Block,
-    Escalate,
-    FrameError,
-    Hello,
-    RiskUpdate,
-    Urgent,
-    Whisper,
-    parse_console_frame,
-    parse_visitor_frame,
-)
+from chat.wire import parse_console_frame, parse_visitor_frame
+from chat.wire_types import Block, Escalate, FrameError, Hello, RiskUpdate, Urgent, Whisper
 
 
 def console(obj: dict[str, Any]) -> object:
