@@ -1,8 +1,9 @@
 """The referral directory: organisations and authorities a counsellor refers young people to.
 
-Pure: parsing and writing the CSV of ``fristad directory import/export`` (surface.md), the
-visitor-facing referral card (protocol.md, ``referral``), the staff view of
-``GET /api/directory``, search and "open now". Redis is in
+Pure: an organisation's record and its row form, the visitor-facing referral card
+(protocol.md, ``referral``) and the staff view of ``GET /api/directory``. The CSV of
+``fristad directory import/export`` is :mod:`counsellor_console.directory_csv`, search and
+"open now" :mod:`counsellor_console.directory_search`; Redis is in
 :mod:`counsellor_console.directory_store`. See docs/directory.md.
 
 The staff-only fields (a named contact person and a substitute, with emails, as the centre's
@@ -11,20 +12,15 @@ partner network keeps them) live on :class:`Org` but never reach :func:`public_c
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import date
 from typing import Final, Literal, TypedDict
 
 from chat.municipalities import is_municipality
 from chat.system_texts import referral_label
 from chat.topics import TOPICS
-from counsellor_console.directory_hours import AlwaysOpen, read_hours
-from security.spreadsheet import neutralise_cell, restore_cell
 
 __all__ = [
     "ALL_KOMMUNER",
@@ -34,17 +30,11 @@ __all__ = [
     "MAX_IMPORT_ROWS",
     "ContactItem",
     "DirectoryRowError",
-    "ImportReport",
     "Org",
     "PublicCard",
-    "RowError",
     "StaffView",
-    "export_directory_csv",
-    "filter_orgs",
-    "is_open",
     "org_from_row",
     "org_to_row",
-    "parse_directory_csv",
     "public_card",
     "source_link",
     "staff_view",
@@ -125,22 +115,6 @@ class Org:
     substitute_email: str = ""  # staff only
     source: str = ""
     checked: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    """A rejected row: its line number in the file (the header is line 1) and why."""
-
-    line: int
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class ImportReport:
-    """What an import read: the valid organisations, and every rejected row."""
-
-    orgs: tuple[Org, ...]
-    errors: tuple[RowError, ...]
 
 
 class ContactItem(TypedDict):
@@ -308,95 +282,6 @@ def org_to_row(org: Org) -> dict[str, str]:
     return row
 
 
-def parse_directory_csv(text: str) -> ImportReport:
-    """Read a directory CSV, keeping every valid row and reporting every bad one.
-
-    Tolerates a UTF-8 byte-order mark (spreadsheets write one) and blank lines. The header
-    must hold exactly :data:`COLUMNS`, in any order; otherwise nothing is imported and the
-    report has one error for line 1. A repeated id keeps the first row and reports the others.
-
-    Returns:
-        The valid organisations in file order, and a :class:`RowError` per rejected row.
-    """
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        return ImportReport((), (RowError(1, "empty file: expected a header row"),))
-    except csv.Error as exc:
-        return ImportReport((), (RowError(1, f"cannot read the header: {exc}"),))
-    problem = _header_problem(header)
-    if problem:
-        return ImportReport((), (RowError(1, problem),))
-    orgs: list[Org] = []
-    errors: list[RowError] = []
-    first_line: dict[str, int] = {}
-    rows = 0
-    while True:
-        line = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            errors.append(RowError(line, f"cannot read the row: {exc}"))
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue
-        rows += 1
-        if rows > MAX_IMPORT_ROWS:
-            errors.append(RowError(line, f"more than {MAX_IMPORT_ROWS} rows: the rest is ignored"))
-            break
-        if len(cells) != len(header):
-            errors.append(RowError(line, f"expected {len(header)} columns, got {len(cells)}"))
-            continue
-        try:
-            # An export marks formula-like cells as text (security.spreadsheet); unmark them.
-            org = org_from_row(dict(zip(header, map(restore_cell, cells), strict=True)))
-        except DirectoryRowError as exc:
-            errors.append(RowError(line, str(exc)))
-            continue
-        if org.id in first_line:
-            errors.append(
-                RowError(line, f"id: {org.id!r} is already used on line {first_line[org.id]}")
-            )
-            continue
-        first_line[org.id] = line
-        orgs.append(org)
-    return ImportReport(tuple(orgs), tuple(errors))
-
-
-def _header_problem(header: list[str]) -> str | None:
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    repeated = sorted({c for c in header if header.count(c) > 1})
-    if not (missing or unknown or repeated):
-        return None
-    parts = []
-    if missing:
-        parts.append(f"missing {', '.join(missing)}")
-    if unknown:
-        parts.append(f"unknown {', '.join(unknown)}")
-    if repeated:
-        parts.append(f"repeated {', '.join(repeated)}")
-    return f"header: {'; '.join(parts)} (expected {','.join(COLUMNS)})"
-
-
-def export_directory_csv(orgs: Iterable[Org]) -> str:
-    """Write the directory as CSV with the header of surface.md, one row per organisation.
-
-    A centre opens the file in a spreadsheet, so every cell a spreadsheet would run as a
-    formula (``=HYPERLINK(...)``, ``@SUM(...)``) is marked as text; phone numbers such as
-    ``+46 8 123 45`` are left as they are. :func:`parse_directory_csv` undoes the marking.
-    """
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for org in orgs:
-        writer.writerow({name: neutralise_cell(value) for name, value in org_to_row(org).items()})
-    return out.getvalue()
-
-
 # -- what visitors and staff see ------------------------------------------------------------
 
 
@@ -435,68 +320,6 @@ def staff_view(org: Org) -> StaffView:
         source_url=source_link(org.source),
         checked=org.checked.isoformat() if org.checked else None,
     )
-
-
-# -- search ---------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    """Case- and diacritic-insensitive form: "Bröllop" and "brollop" match."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def is_open(org: Org, at: datetime) -> bool:
-    """Whether the organisation is open at an aware datetime (Europe/Stockholm hours).
-
-    Unknown hours count as not open: "open now" must only list what is known to be open.
-
-    Raises:
-        ValueError: If ``at`` is naive.
-    """
-    if at.tzinfo is None:
-        raise ValueError("expected an aware datetime, got a naive one")
-    hours = read_hours(org.hours)
-    if hours is None:
-        return False
-    return isinstance(hours, AlwaysOpen) or hours.is_open(at)
-
-
-def filter_orgs(
-    orgs: Iterable[Org],
-    kommun: str | None = None,
-    topic: str | None = None,
-    lang: str | None = None,
-    q: str | None = None,
-    open_at: datetime | None = None,
-) -> list[Org]:
-    """The organisations matching every filter given, in the order given.
-
-    Args:
-        kommun: A four-digit code; organisations serving every municipality (``*``) match.
-        topic: A topic code from chat/topics.py.
-        lang: A language code; matches organisations that list it.
-        q: Words that must all occur in the name or what they help with, ignoring case and
-            diacritics.
-        open_at: Only organisations known to be open at this aware datetime.
-    """
-    terms = _fold(q).split() if q else []
-    out: list[Org] = []
-    for org in orgs:
-        if kommun and ALL_KOMMUNER not in org.kommuner and kommun not in org.kommuner:
-            continue
-        if topic and topic not in org.topics:
-            continue
-        if lang and lang.lower() not in org.languages:
-            continue
-        if terms:
-            haystack = _fold(f"{org.name} {org.helps_with}")
-            if not all(term in haystack for term in terms):
-                continue
-        if open_at is not None and not is_open(org, open_at):
-            continue
-        out.append(org)
-    return out
 
 
 def card_as_text(card: PublicCard, lang: str = "sv") -> str:

@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from counsellor_console.directory import filter_orgs, public_card, staff_view
+from counsellor_console.directory import public_card, staff_view
+from counsellor_console.directory_search import filter_orgs
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.partner_entries import is_due
 from counsellor_console.web import StaffGate

@@ -5,41 +5,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-import redis.asyncio as aioredis
 import structlog
-from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, websocket_session
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, WebSocketRoute, websocket_session
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 from chat.batch_store import RedisBatcher
-from chat.config import ChatConfig
 from chat.continuity import Continuity
 from chat.conversations import Conversations
 from chat.endpoints import VisitorEndpoint
 from chat.events import EventHub
 from chat.floor_store import FloorStore
-from chat.languages import languages_json
 from chat.lifecycle import running
-from chat.municipality_routes import create_municipality_routes
-from chat.notices import all_reporting_duty_texts
 from chat.pubsub_store import PubSubTransport
 from chat.returncode_store import ReturnCodeStore
 from chat.safety import Safety
 from chat.safety_store import SafetyStore
 from chat.stats_store import StatsReader, StatsRecorder
 from chat.store import ChatStore
-from chat.survey import questions_for
-from chat.topics import LANGS, PROFESSIONS, TOPICS, label
 from chat.visit_page import VisitPage
+from chat.visitor_routes import create_visitor_routes
 from counsellor_console.account_routes import create_account_routes
 from counsellor_console.admin_routes import create_staff_admin_routes
 from counsellor_console.audit_store import AuditLog, edit_audit
@@ -73,6 +65,7 @@ from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
 from service.compression import CompressPublicResponses
 from service.metrics_listener import MetricsListener
+from service.ops_routes import create_ops_routes
 from service.redis_pool import open_redis
 from service.settings import Settings, throwaway_master_key
 from service.shortcut import WebSocketShortcut
@@ -80,134 +73,8 @@ from service.shortcut import WebSocketShortcut
 log = structlog.get_logger(__name__)
 
 ROOT: Final = Path(__file__).resolve().parent.parent
-VISITOR_TEMPLATES: Final = Jinja2Templates(directory=str(ROOT / "chat" / "templates"))
-READY_TIMEOUT_SECS: Final = 2.0
 SHUTDOWN_WAIT_SECS: Final = 3.0
 PURGE_INTERVAL_SECS: Final = 3600
-
-
-def _lang(request: Request) -> str:
-    lang = request.query_params.get("lang", "sv")
-    return lang if lang in LANGS else "sv"
-
-
-def _visitor_routes(settings: Settings, ops: Conversations, page: VisitPage) -> list[BaseRoute]:
-    chat_config: ChatConfig = settings.chat
-    # Our own files, read and hashed at start-up; never anything from a request.
-    head_scripts = Markup(page.head_html)  # noqa: S704
-    body_scripts = {
-        lang.code: Markup(page.body_html(lang.code))  # noqa: S704
-        for lang in page.languages
-    }
-
-    async def visit_page(request: Request) -> Response:
-        lang = page.chosen(request.query_params.get("lang"))
-        return VISITOR_TEMPLATES.TemplateResponse(
-            request,
-            "visit.html",
-            {
-                "exit_url": settings.exit_url,
-                "notices": all_reporting_duty_texts(),
-                "langs": list(LANGS),
-                "lang": page.strings.language(lang),
-                "languages": page.languages,
-                "limits": page.limits,
-                "head_scripts": head_scripts,
-                "body_scripts": body_scripts[lang],
-            },
-        )
-
-    async def strings(request: Request) -> Response:
-        lang = request.query_params.get("lang", "")
-        if not page.strings.offers(lang):
-            return JSONResponse({"error": "unknown lang"}, status_code=404)
-        return JSONResponse(page.strings_json(lang))
-
-    async def topics(request: Request) -> Response:
-        lang = _lang(request)
-        return JSONResponse(
-            {"topics": [{"code": c, "label": label(TOPICS, c, lang)} for c in TOPICS]}
-        )
-
-    async def professions(request: Request) -> Response:
-        lang = _lang(request)
-        return JSONResponse(
-            {
-                "professions": [
-                    {"code": c, "label": label(PROFESSIONS, c, lang)} for c in PROFESSIONS
-                ]
-            }
-        )
-
-    async def survey(request: Request) -> Response:
-        return JSONResponse({"questions": questions_for(_lang(request))})
-
-    async def status(request: Request) -> Response:
-        now = datetime.now(tz=UTC)
-        hours = chat_config.opening_hours
-        is_open = hours is None or hours.is_open(now)
-        body: dict[str, Any] = {"open": is_open}
-        if hours is not None and not is_open:
-            opens = hours.next_opening(now)
-            if opens is not None:
-                body["opens"] = opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        lengths = await ops.store.queue_lengths()
-        body["queue"] = lengths
-        # The wait a visitor arriving now would have, per channel (an addition to surface.md:
-        # ``eta_s`` stays the youth channel's, left out without a basis).
-        by_channel = {ch: await ops.eta(ch, n + 1) for ch, n in lengths.items()}
-        body["eta_s_by_channel"] = by_channel
-        if by_channel.get("youth") is not None:
-            body["eta_s"] = by_channel["youth"]
-        return JSONResponse(body)
-
-    async def languages(request: Request) -> Response:
-        return JSONResponse(languages_json())
-
-    async def exit_page(request: Request) -> Response:
-        return Response(
-            status_code=204, headers={"Clear-Site-Data": '"cache", "cookies", "storage"'}
-        )
-
-    return [
-        Route("/", visit_page, methods=["GET"]),
-        Route("/api/topics", topics, methods=["GET"]),
-        Route("/api/languages", languages, methods=["GET"]),
-        Route("/api/professions", professions, methods=["GET"]),
-        Route("/api/survey", survey, methods=["GET"]),
-        Route("/api/status", status, methods=["GET"]),
-        Route("/api/strings", strings, methods=["GET"]),
-        Route("/exit", exit_page, methods=["GET", "POST"]),
-        *create_municipality_routes(),
-    ]
-
-
-def _ops_routes(
-    redis: aioredis.Redis, gate: StaffGate, metrics: Callable[[], Awaitable[Response]]
-) -> list[BaseRoute]:
-    async def healthz(request: Request) -> Response:
-        return PlainTextResponse("ok")
-
-    async def readyz(request: Request) -> Response:
-        try:
-            await asyncio.wait_for(redis.ping(), READY_TIMEOUT_SECS)
-        except Exception:
-            return PlainTextResponse("redis unavailable", status_code=503)
-        return PlainTextResponse("ok")
-
-    async def metrics_route(request: Request) -> Response:
-        staff = await gate.identify(request)
-        if staff is None:
-            return PlainTextResponse("Forbidden", status_code=403)
-        if not staff.can_supervise:
-            return PlainTextResponse("Forbidden", status_code=403)
-        return await metrics()
-
-    return [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics_route, methods=["GET"]),
-    ]
 
 
 async def purge_on_schedule(store: ChatStore, network: Network | None = None) -> None:
@@ -320,8 +187,8 @@ def create_app(settings: Settings) -> Starlette:
     page = VisitPage(resume_grace_s=settings.chat.resume_grace_secs)
     kb_chrome = PageChrome(exit_url=settings.exit_url, head_html=page.head_html)
     routes: list[BaseRoute] = [
-        *_visitor_routes(settings, ops, page),
-        *_ops_routes(redis, gate, metrics),
+        *create_visitor_routes(settings.exit_url, settings.chat, ops, page),
+        *create_ops_routes(redis.ping, gate, metrics),
         *create_console_routes(gate, origins, audit),
         *create_account_routes(gate, Accounts(staff_store), audit, origins),
         *create_staff_admin_routes(gate, Accounts(staff_store), audit, directory),

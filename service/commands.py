@@ -42,7 +42,7 @@ def _directory_import(settings: Settings, args: argparse.Namespace) -> int:
     """Import organisations from CSV: every bad row is reported by line, good rows are kept."""
     from pathlib import Path
 
-    from counsellor_console.directory import parse_directory_csv
+    from counsellor_console.directory_csv import parse_directory_csv
     from counsellor_console.directory_store import DirectoryStore
     from service.redis_pool import run_with_redis
 
@@ -65,7 +65,7 @@ def _directory_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _directory_export(settings: Settings) -> int:
-    from counsellor_console.directory import export_directory_csv
+    from counsellor_console.directory_csv import export_directory_csv
     from counsellor_console.directory_store import DirectoryStore
     from service.redis_pool import run_with_redis
 

@@ -9,7 +9,8 @@ from importlib import resources
 import pytest
 from redis.asyncio import Redis
 
-from counsellor_console.directory import Org, parse_directory_csv
+from counsellor_console.directory import Org
+from counsellor_console.directory_csv import parse_directory_csv
 from counsellor_console.directory_store import ORGS_KEY, DirectoryStore
 
 

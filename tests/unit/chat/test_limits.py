@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from chat import connection, endpoints, limits, returncode, returncode_store, store, wire, wire_types
+from chat import (
+    connection,
+    endpoints,
+    limits,
+    returncode,
+    returncode_store,
+    store,
+    wire,
+    wire_types,
+)
 
 
 def test_every_limit_is_a_positive_whole_number() -> None:

@@ -26,6 +26,7 @@ BUILDERS = (
     "chat/visitor_socket.py",
     "chat/visitor_codes.py",
     "counsellor_console/endpoint.py",
+    "counsellor_console/console_socket.py",
 )
 PARSER = "chat/wire.py"
 # Read from an inbound frame by the parser's helpers (``_required(obj, "chat")``,
