@@ -9,10 +9,10 @@ from chat.events import to_chat_staff
 from chat.visitor_socket import VisitorSocket
 from chat.wire_types import Hello
 from counsellor_console.audit_store import AuditLog
+from counsellor_console.console_socket import ConsoleSocket
 from counsellor_console.csrf import CsrfTokens
 from counsellor_console.directory_csv import parse_directory_csv
 from counsellor_console.directory_store import DirectoryStore
-from counsellor_console.console_socket import ConsoleSocket
 from counsellor_console.endpoint import ConsoleEndpoint
 from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.store import StaffStore
