@@ -74,8 +74,11 @@ run: install
 codes: $(STAMP)
 	$(PY) -m service.devrun codes
 
+# Two workers, each a whole test file at a time (module-scoped servers stay shared within a
+# file); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install chromium zbar axe
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 check: $(STAMP)
 	$(VENV)/bin/ruff format --check .
