@@ -1,24 +1,25 @@
-"""The visitor page's words, one file per language: ``chat/content/strings/<lang>.json``.
+"""The visitor page's words: English in ``chat/content/strings/en.json``, the source, and every
+other language in its gettext catalogue (chat/catalogue.py, ``chat/locale/<lang>/``).
 
-Each file is a flat JSON object, key → string, with the keys of the English file. The page
-gets only the strings of the language in use (in its data block, or from
-``GET /api/strings?lang=`` when the visitor switches language), so a page never carries
-every language (issue 10). A key a translation lacks, or leaves empty, falls back to
-English, never to an empty label (issue 12). Keys beginning with ``_`` are notes for
-translators and reviewers and never reach the page. A list of strings (the cover recipe's
-ingredients and steps) is accepted and kept as lines.
+The English file is a flat JSON object, key → string (or a list of strings, kept as lines: the
+cover recipe's steps); the page's scripts ask for words by key. The page gets only the strings
+of the language in use (in its data block, or from ``GET /api/strings?lang=`` when the visitor
+switches language), so a page never carries every language (issue 10). A key a catalogue lacks,
+or leaves empty, reads in English, never as an empty label (issue 12). Keys beginning with
+``_`` are notes for translators and never reach the page.
 
-Every language whose file exists is offered on the page; its name and direction come from
+Every language with a catalogue is offered on the page; its name and direction come from
 :data:`LANGUAGE_NAMES` and :data:`RTL_LANGS`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+
+from chat.catalogue import Catalogues, visitor_catalogues
 
 STRINGS_DIR: Final = Path(__file__).resolve().parent / "content" / "strings"
 FALLBACK_LANG: Final = "en"
@@ -38,7 +39,6 @@ LANGUAGE_NAMES: Final = {
 RTL_LANGS: Final = frozenset({"ar", "fa", "ckb"})
 #: The locale for dates and times where it is not the language code itself.
 LOCALES: Final = {"sv": "sv-SE", "en": "en-GB"}
-_LANG_FILE: Final = re.compile(r"[a-z]{2,3}")
 
 
 class StringsError(ValueError):
@@ -78,16 +78,19 @@ def _read(path: Path) -> dict[str, str]:
 class PageStrings:
     """Every language's strings, read once at start-up, each completed from English."""
 
-    def __init__(self, directory: Path = STRINGS_DIR) -> None:
-        files = {p.stem: p for p in directory.glob("*.json") if _LANG_FILE.fullmatch(p.stem)}
-        if FALLBACK_LANG not in files or DEFAULT_LANG not in files:
-            raise StringsError(f"{directory}: needs {FALLBACK_LANG}.json and {DEFAULT_LANG}.json")
-        english = _read(files[FALLBACK_LANG])
-        self._tables: dict[str, dict[str, str]] = {}
-        for code, path in files.items():
-            own = _read(path)
-            # English keys only: a stray key in a translation is never sent.
-            self._tables[code] = {key: own.get(key) or text for key, text in english.items()}
+    def __init__(self, directory: Path = STRINGS_DIR, catalogues: Catalogues | None = None) -> None:
+        english_file = directory / f"{FALLBACK_LANG}.json"
+        if not english_file.is_file():
+            raise StringsError(f"{directory}: needs {FALLBACK_LANG}.json, the source")
+        english = _read(english_file)
+        found = catalogues or visitor_catalogues()
+        if DEFAULT_LANG not in found.languages:
+            raise StringsError(f"no {DEFAULT_LANG} catalogue: the page's default language")
+        self._tables: dict[str, dict[str, str]] = {
+            # English keys only: a stray entry in a catalogue is never sent.
+            code: {key: found.text(code, key, text) for key, text in english.items()}
+            for code in found.languages
+        }
         order = {code: i for i, code in enumerate(LANGUAGE_ORDER)}
         codes = sorted(self._tables, key=lambda c: (order.get(c, len(order)), c))
         self.languages: tuple[Language, ...] = tuple(

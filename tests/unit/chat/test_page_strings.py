@@ -1,4 +1,5 @@
-"""The visitor page's strings, one file per language (chat/content/strings/<lang>.json)."""
+"""The visitor page's strings: English in chat/content/strings/en.json, every other language
+in its gettext catalogue (chat/locale/<lang>/LC_MESSAGES/visitor.po)."""
 
 from __future__ import annotations
 
@@ -8,39 +9,53 @@ from pathlib import Path
 
 import pytest
 
+from chat.catalogue import Catalogues, visitor_catalogues
 from chat.page_strings import STRINGS_DIR, PageStrings, StringsError
 from chat.visit_page import VISIT_DIR
+from tests.support.po import write_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
 ENGLISH = json.loads((STRINGS_DIR / "en.json").read_text("utf-8"))
 COMPLETE = ("sv", "en", "ar")
-
-
-def write(directory: Path, lang: str, table: object) -> None:
-    (directory / f"{lang}.json").write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+TINY = {"start": "Start", "back": "Back", "list": "a\nb"}
 
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
-    write(tmp_path, "en", {"start": "Start", "back": "Back", "list": "a\nb"})
-    write(tmp_path, "sv", {"start": "Starta", "back": "Tillbaka", "list": "a\nb"})
+    """A strings directory with the English source, and ``tmp_path/locale`` beside it."""
+    strings = tmp_path / "strings"
+    strings.mkdir()
+    (strings / "en.json").write_text(json.dumps(TINY), "utf-8")
+    write_catalogue(tmp_path / "locale", "sv", TINY, {"start": "Starta", "back": "Tillbaka"})
     return tmp_path
+
+
+def page(root: Path) -> PageStrings:
+    return PageStrings(root / "strings", Catalogues(root / "locale"))
 
 
 class TestFiles:
     @pytest.mark.parametrize("lang", COMPLETE)
-    def test_complete_languages_have_every_key(self, lang: str) -> None:
-        own = json.loads((STRINGS_DIR / f"{lang}.json").read_text("utf-8"))
-        assert set(own) == set(ENGLISH)
-        assert all(isinstance(v, str) and v.strip() for v in own.values())
+    def test_complete_languages_translate_every_key(self, lang: str) -> None:
+        table = PageStrings().strings(lang)
+        assert set(table) == {k for k in ENGLISH if not k.startswith("_")}
+        assert all(v.strip() for v in table.values())
+        if lang != "en":
+            untranslated = {k for k, v in table.items() if v == ENGLISH[k] and " " in v}
+            assert untranslated == set(), untranslated
 
-    def test_every_file_is_readable_and_holds_no_stray_key(self) -> None:
+    def test_every_catalogue_is_offered(self) -> None:
         strings = PageStrings()
-        for path in STRINGS_DIR.glob("*.json"):
-            own = json.loads(path.read_text("utf-8"))
-            stray = {k for k in own if not k.startswith("_")} - set(ENGLISH)
-            assert stray == set(), (path.name, stray)
-            assert strings.offers(path.stem)
+        assert {lang.code for lang in strings.languages} == set(visitor_catalogues().languages)
+        assert [lang.code for lang in strings.languages] == [
+            "sv",
+            "en",
+            "ar",
+            "fa",
+            "so",
+            "ckb",
+            "ti",
+        ]
 
     def test_every_key_the_page_uses_exists(self) -> None:
         used = set()
@@ -54,32 +69,38 @@ class TestFiles:
 
 
 class TestFallback:
-    def test_a_missing_or_empty_key_falls_back_to_english(self, tiny: Path) -> None:
-        write(tiny, "fa", {"start": "", "_review": "needs a native speaker"})
-        fa = PageStrings(tiny).strings("fa")
-        assert fa == {"start": "Start", "back": "Back", "list": "a\nb"}
+    def test_a_missing_empty_or_fuzzy_entry_falls_back_to_english(self, tiny: Path) -> None:
+        write_catalogue(tiny / "locale", "fa", TINY, {"back": "برگشت", "list": "x"}, fuzzy=["list"])
+        fa = page(tiny).strings("fa")
+        assert fa == {"start": "Start", "back": "برگشت", "list": "a\nb"}
 
-    def test_lists_become_lines_and_notes_never_reach_the_page(self, tiny: Path) -> None:
-        write(tiny, "so", {"list": ["x", "y"], "_review": "x", "stray": "y"})
-        assert PageStrings(tiny).strings("so") == {"start": "Start", "back": "Back", "list": "x\ny"}
+    def test_a_stray_entry_never_reaches_the_page(self, tiny: Path) -> None:
+        write_catalogue(tiny / "locale", "so", {**TINY, "stray": "y"}, {"stray": "z"})
+        assert page(tiny).strings("so") == TINY
 
-    def test_each_file_offers_its_language_in_order(self, tiny: Path) -> None:
-        write(tiny, "ckb", {})
-        write(tiny, "ar", {})
-        strings = PageStrings(tiny)
+    def test_each_catalogue_offers_its_language_in_order(self, tiny: Path) -> None:
+        write_catalogue(tiny / "locale", "ckb", TINY, {})
+        write_catalogue(tiny / "locale", "ar", TINY, {})
+        strings = page(tiny)
         assert [lang.code for lang in strings.languages] == ["sv", "en", "ar", "ckb"]
         assert strings.language("ckb").dir == "rtl"
         assert strings.language("ckb").name == "کوردی"
         assert strings.language("sv").locale == "sv-SE"
+        assert strings.strings("sv")["start"] == "Starta"
         assert not strings.offers("fa")
 
     @pytest.mark.parametrize("bad", [[], {"start": 3}, {"start": ["a", 1]}])
-    def test_a_file_that_is_not_strings_stops_the_start(self, tiny: Path, bad: object) -> None:
-        write(tiny, "ti", bad)
-        with pytest.raises(StringsError, match=r"ti\.json"):
-            PageStrings(tiny)
+    def test_an_english_source_that_is_not_strings_stops_the_start(
+        self, tiny: Path, bad: object
+    ) -> None:
+        (tiny / "strings" / "en.json").write_text(json.dumps(bad), "utf-8")
+        with pytest.raises(StringsError, match=r"en\.json"):
+            page(tiny)
 
     def test_english_and_swedish_are_required(self, tmp_path: Path) -> None:
-        write(tmp_path, "sv", {})
+        (tmp_path / "strings").mkdir()
         with pytest.raises(StringsError, match=r"en\.json"):
-            PageStrings(tmp_path)
+            page(tmp_path)
+        (tmp_path / "strings" / "en.json").write_text(json.dumps(TINY), "utf-8")
+        with pytest.raises(StringsError, match="sv catalogue"):
+            page(tmp_path)

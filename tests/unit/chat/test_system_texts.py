@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from chat.catalogue import visitor_catalogues
 from chat.languages import LANGUAGE_CODES
 from chat.system_texts import (
-    HANDOVER_TEXT,
+    HANDOVER,
     REFERRAL_LABELS,
-    REQUEUE_TEXT,
+    REQUEUE,
+    SourceText,
     handover_text,
+    in_language,
     referral_label,
     requeue_text,
 )
@@ -22,19 +25,20 @@ CARD = {
 }
 
 
-@pytest.mark.parametrize("table", [REQUEUE_TEXT, HANDOVER_TEXT, REFERRAL_LABELS])
-def test_every_language_of_hello_has_every_text(table: object) -> None:
-    assert isinstance(table, dict)
-    assert set(table) == set(LANGUAGE_CODES)
-    for lang, value in table.items():
-        assert value, lang
-        if isinstance(value, dict):
-            assert set(value) == set(REFERRAL_LABELS["en"]), lang
-            assert all(v.strip() for v in value.values()), lang
+SOURCES = [REQUEUE, HANDOVER, *REFERRAL_LABELS.values()]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.key)
+@pytest.mark.parametrize("lang", [code for code in LANGUAGE_CODES if code != "en"])
+def test_every_language_of_hello_has_every_text(lang: str, source: SourceText) -> None:
+    assert lang in visitor_catalogues().languages
+    translated = in_language(source, lang)
+    assert translated.strip()
+    assert translated != source.english, (lang, source.key)
 
 
 def test_a_language_without_a_text_gets_english_never_swedish() -> None:
-    assert requeue_text("xx") == REQUEUE_TEXT["en"]
+    assert requeue_text("xx") == REQUEUE.english
     assert handover_text("xx", "Sara") == "Sara is taking over the conversation."
     assert referral_label("xx", "phone") == "Phone"
     assert referral_label("sv", "fax") == "fax"

@@ -1,0 +1,71 @@
+"""The visitor's words in gettext catalogues: ``chat/locale/<lang>/LC_MESSAGES/visitor.po``.
+
+One catalogue per language (issue 12), made and kept with Babel: ``make i18n-extract`` writes
+the template ``chat/locale/visitor.pot`` from the English sources (the page's
+``chat/content/strings/en.json`` and the service's own system texts in
+``chat/system_texts.py``), ``make i18n-update`` merges it into every language's ``.po`` and
+``make i18n-compile`` writes the ``.mo`` files the service reads. Each entry's context is a
+key (``quickExit``, ``system.requeue``) and its ``msgid`` the English text, so a translator
+sees what the words are for and what they say.
+
+English is the source and the fallback: an entry a catalogue lacks, leaves empty, or has
+marked fuzzy reads in English, never as an empty label.
+
+A ``.po`` newer than its ``.mo`` (a translation edited but not compiled) is compiled in memory
+at start-up, so a checkout serves what its catalogues say; the service never writes here.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
+VISITOR_DOMAIN: Final = "visitor"
+SOURCE_LANG: Final = "en"
+
+
+def _compiled(po: Path) -> gettext.GNUTranslations:
+    mo = po.with_suffix(".mo")
+    if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as handle:
+            return gettext.GNUTranslations(handle)
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Catalogues:
+    """Every language's catalogue of one domain, read once."""
+
+    def __init__(self, locale_dir: Path = LOCALE_DIR, domain: str = VISITOR_DOMAIN) -> None:
+        self._by_lang: dict[str, gettext.GNUTranslations] = {}
+        for po in sorted(locale_dir.glob(f"*/LC_MESSAGES/{domain}.po")):
+            self._by_lang[po.parent.parent.name] = _compiled(po)
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages with a catalogue, and English, the source."""
+        return frozenset(self._by_lang) | {SOURCE_LANG}
+
+    def text(self, lang: str, key: str, english: str) -> str:
+        """``english`` (the entry ``key``'s source text) in ``lang``, or in English."""
+        translations = self._by_lang.get(lang)
+        if translations is None:
+            return english
+        return translations.pgettext(key, english) or english
+
+
+@cache
+def visitor_catalogues() -> Catalogues:
+    """The visitor domain's catalogues, read on first use and kept for the process."""
+    return Catalogues()
