@@ -3,9 +3,23 @@ follow-up statistics (issue 3) — without personal data."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from tests.integration.conftest import Team
 from tests.integration.test_stats import fetch_csv, rows_of
 from tests.support.clients import Peers, accept
+
+
+async def rows_once_counted(team: Team, key: tuple[str, str]) -> dict[tuple[str, str], str]:
+    """The export's rows once ``key`` is in them: a counter is written just after the frame the
+    test waits for (the chat first, then its statistics), so the export may lag it a moment."""
+    deadline = time.monotonic() + 5
+    while True:
+        rows = rows_of(fetch_csv(team))
+        if key in rows or time.monotonic() > deadline:
+            return rows
+        await asyncio.sleep(0.05)
 
 
 async def test_consultation_profession_and_kommun_are_counted(team: Team, peers: Peers) -> None:
@@ -24,7 +38,7 @@ async def test_consultation_profession_and_kommun_are_counted(team: Team, peers:
         )
         await console.expect("ended", chat=chat)
         await visitor.expect("ended")
-    rows = rows_of(fetch_csv(team))
+    rows = await rows_once_counted(team, ("consultations_kommun", "0180"))
     assert rows[("consultations_profession", "school")] == "5"
     assert rows[("consultations_kommun", "0180")] == "5"
 
@@ -45,7 +59,7 @@ async def test_hand_backs_to_the_queue_are_counted(team: Team, peers: Peers) -> 
     await accept(console, chat)
     await console.send({"type": "transfer", "chat": chat, "to": "queue"})
     await visitor.expect("queued", position=1)
-    rows = rows_of(fetch_csv(team))
+    rows = await rows_once_counted(team, ("handoffs", "queue"))
     assert rows[("handoffs", "queue")] == "<5"
 
 
