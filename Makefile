@@ -80,23 +80,31 @@ TEST_WORKERS ?= 2
 test: install chromium zbar axe
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
-# The visitor's words in gettext catalogues (chat/catalogue.py): extract the English sources
-# into the template, merge it into every language's .po, compile the .mo files the service reads.
-# tests/unit/chat/test_catalogue.py fails when the template or a catalogue is behind the code.
+# The words of the pages in gettext catalogues: the visitor's (domain visitor, English the
+# source: chat/catalogue.py) and the staff's (domain staff, Swedish the source:
+# counsellor_console/staff_language.py). Extract the sources into each template, merge it into
+# every language's .po, compile the .mo files the service reads. tests/unit/chat/
+# test_catalogue.py and tests/unit/counsellor_console/test_staff_catalogue.py fail when a
+# template or a catalogue is behind the code.
 PYBABEL := PYTHONPATH=. $(VENV)/bin/pybabel
-LOCALES := chat/locale
+BABEL_HEADER := --project Fristad --version 1 --copyright-holder "The Fristad resource centre" \
+  --msgid-bugs-address "the centre" -w 100 --add-location file
+VISITOR_LOCALES := chat/locale
+STAFF_LOCALES := counsellor_console/locale
 
 i18n-extract: $(STAMP)
-	$(PYBABEL) extract -F babel.cfg -k text:1c,2 --project Fristad --version 1 \
-	  --copyright-holder "The Fristad resource centre" --msgid-bugs-address "the centre" \
-	  -w 100 --add-location file -o $(LOCALES)/visitor.pot .
+	$(PYBABEL) extract -F babel.cfg -k text:1c,2 $(BABEL_HEADER) -o $(VISITOR_LOCALES)/visitor.pot .
+	$(PYBABEL) extract -F babel-staff.cfg -k N_ $(BABEL_HEADER) -o $(STAFF_LOCALES)/staff.pot .
 
 i18n-update: $(STAMP)
-	$(PYBABEL) update -i $(LOCALES)/visitor.pot -d $(LOCALES) -D visitor -w 100 \
+	$(PYBABEL) update -i $(VISITOR_LOCALES)/visitor.pot -d $(VISITOR_LOCALES) -D visitor -w 100 \
+	  --no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
+	$(PYBABEL) update -i $(STAFF_LOCALES)/staff.pot -d $(STAFF_LOCALES) -D staff -w 100 \
 	  --no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 
 i18n-compile: $(STAMP)
-	$(PYBABEL) compile -d $(LOCALES) -D visitor --statistics
+	$(PYBABEL) compile -d $(VISITOR_LOCALES) -D visitor --statistics
+	$(PYBABEL) compile -d $(STAFF_LOCALES) -D staff --statistics
 
 check: $(STAMP)
 	$(VENV)/bin/ruff format --check .

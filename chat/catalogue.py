@@ -45,17 +45,21 @@ def _compiled(po: Path) -> gettext.GNUTranslations:
 
 
 class Catalogues:
-    """Every language's catalogue of one domain, read once."""
+    """Every language's catalogue of one domain, read once (the staff's too: their source is
+    Swedish, counsellor_console/staff_language.py)."""
 
-    def __init__(self, locale_dir: Path = LOCALE_DIR, domain: str = VISITOR_DOMAIN) -> None:
+    def __init__(
+        self, locale_dir: Path = LOCALE_DIR, domain: str = VISITOR_DOMAIN, source: str = SOURCE_LANG
+    ) -> None:
+        self.source = source
         self._by_lang: dict[str, gettext.GNUTranslations] = {}
         for po in sorted(locale_dir.glob(f"*/LC_MESSAGES/{domain}.po")):
             self._by_lang[po.parent.parent.name] = _compiled(po)
 
     @property
     def languages(self) -> frozenset[str]:
-        """The languages with a catalogue, and English, the source."""
-        return frozenset(self._by_lang) | {SOURCE_LANG}
+        """The languages with a catalogue, and the source language (English for visitors)."""
+        return frozenset(self._by_lang) | {self.source}
 
     def text(self, lang: str, key: str, english: str) -> str:
         """``english`` (the entry ``key``'s source text) in ``lang``, or in English."""
@@ -63,6 +67,19 @@ class Catalogues:
         if translations is None:
             return english
         return translations.pgettext(key, english) or english
+
+    def gettext(self, lang: str, source: str) -> str:
+        """``source`` (an entry without a context, in the domain's source language) in ``lang``."""
+        translations = self._by_lang.get(lang)
+        if translations is None:
+            return source
+        return translations.gettext(source) or source
+
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        translations = self._by_lang.get(lang)
+        if translations is None:
+            return singular if n == 1 else plural
+        return translations.ngettext(singular, plural, n)
 
 
 @cache

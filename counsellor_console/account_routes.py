@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Collection
+from dataclasses import replace
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from counsellor_console.audit_store import AuditLog
 from counsellor_console.csrf import FIELD as CSRF_FIELD
 from counsellor_console.invite_store import Accounts, Invitation
 from counsellor_console.qr import qr_svg
+from counsellor_console.staff_language import STAFF_LANGUAGE_NAMES, STAFF_LANGUAGES
 from counsellor_console.web import TEMPLATES, StaffGate, served_securely, staff_page
 from security.passwords import hash_password, new_password_problem, verify_password
 from security.roles import StaffIdentity
@@ -112,6 +114,7 @@ def create_account_routes(
             "csrf_token": staff.csrf_token,
             "message": message,
             "enrolling": pending is not None,
+            "staff_languages": [(code, STAFF_LANGUAGE_NAMES[code]) for code in STAFF_LANGUAGES],
         }
         if pending is not None:
             context.update(_enrolment(pending, staff.username))
@@ -152,6 +155,16 @@ def create_account_routes(
         await audit.record(TotpEnrolled(staff=staff.username))
         return await account_page(request, staff, "totp_changed")
 
+    async def choose_language(request: Request, staff: StaffIdentity) -> Response:
+        form = await request.form()
+        lang = str(form.get("lang") or "")
+        if lang not in STAFF_LANGUAGES:
+            return await account_page(request, staff, "language_unknown", 422)
+        await gate.store.set_ui_lang(staff.username, lang)
+        chosen = replace(staff, ui_lang=lang)
+        request.state.ui_lang = lang  # this answer already in the language chosen
+        return await account_page(request, chosen, "language_changed")
+
     return [
         Route(INVITE_PATH, show_invitation, methods=["GET"]),
         Route(INVITE_PATH, accept_invitation, methods=["POST"]),
@@ -159,6 +172,11 @@ def create_account_routes(
         Route(
             ACCOUNT_PATH + "/password",
             staff_page(gate, change_password, partners=True),
+            methods=["POST"],
+        ),
+        Route(
+            ACCOUNT_PATH + "/language",
+            staff_page(gate, choose_language, partners=True),
             methods=["POST"],
         ),
         Route(

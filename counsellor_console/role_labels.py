@@ -1,4 +1,5 @@
-"""The staff role as a Swedish reader of the console and /admin sees it.
+"""The staff role as a reader of the console and /admin sees it (Swedish, translated where
+shown: counsellor_console/staff_language.py).
 
 The role's value (``counsellor``, ``supervisor``, ``admin``) is a wire and storage word; the
 pages show its label. Pure: no I/O.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 from typing import Final
 
+from counsellor_console.staff_language import N_
+
 ROLE_LABELS_SV: Final[dict[str, str]] = {
     # The words /admin's floor (admin_charts.js) and user list already use.
-    "counsellor": "Samtalsstödjare",
-    "supervisor": "Handledare",
-    "admin": "Administratör",
-    "partner": "Samverkanspartner",
+    "counsellor": N_("Samtalsstödjare"),
+    "supervisor": N_("Handledare"),
+    "admin": N_("Administratör"),
+    "partner": N_("Samverkanspartner"),
 }
 
 

@@ -55,9 +55,12 @@ class StaffAccount:
     languages: tuple[str, ...] = ()
     chat_limit: int | None = None
     org_id: str = ""  # partners only: their organisation in the directory
+    ui_lang: str = "sv"  # the language of their console and /admin
 
     def identity(self) -> StaffIdentity:
-        return StaffIdentity(self.username, self.display_name, self.role, org_id=self.org_id)
+        return StaffIdentity(
+            self.username, self.display_name, self.role, org_id=self.org_id, ui_lang=self.ui_lang
+        )
 
 
 def _text(value: Any) -> str:
@@ -141,7 +144,16 @@ class StaffStore:
             languages=tuple(x for x in raw.get("languages", "").split(",") if x),
             chat_limit=int(raw["limit"]) if raw.get("limit") else None,
             org_id=raw.get("org", ""),
+            ui_lang=raw.get("ui_lang") or "sv",
         )
+
+    async def set_ui_lang(self, username: str, lang: str) -> bool:
+        """Keep the language a colleague chose for their console; False if there is no such
+        account. ``lang`` is one of counsellor_console.staff_language.STAFF_LANGUAGES."""
+        if not await self._redis.exists(user_key(username)):
+            return False
+        await self._redis.hset(user_key(username), "ui_lang", lang)
+        return True
 
     async def disable_user(self, username: str) -> bool:
         """Disable an account and end its sessions, closing its console sockets everywhere."""

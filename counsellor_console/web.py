@@ -30,14 +30,18 @@ from counsellor_console.csrf import CsrfTokens
 from counsellor_console.revocation_store import ConsoleSockets
 from counsellor_console.role_labels import role_label
 from counsellor_console.session_store import session_id
+from counsellor_console.staff_language import N_, staff_i18n
 from counsellor_console.store import StaffStore
 from security.roles import Role, StaffIdentity
 
-TEMPLATES: Final = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES: Final = Jinja2Templates(
+    directory=str(Path(__file__).parent / "templates"), context_processors=[staff_i18n]
+)
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
 TEMPLATES.env.filters["role_label"] = role_label
 LOGIN_PATH: Final = "/console/login"
-LOGIN_ERROR: Final = "Inloggningen misslyckades. Kontrollera uppgifterna och försök igen."
-LOCKED_ERROR: Final = "För många misslyckade försök. Vänta en stund och försök igen."
+LOGIN_ERROR: Final = N_("Inloggningen misslyckades. Kontrollera uppgifterna och försök igen.")
+LOCKED_ERROR: Final = N_("För många misslyckade försök. Vänta en stund och försök igen.")
 
 
 def is_loopback(host: str) -> bool:
@@ -117,6 +121,7 @@ def staff_page(
             return PlainTextResponse("Forbidden", status_code=403)
         if supervise and not staff.can_supervise:
             return PlainTextResponse("Forbidden", status_code=403)
+        request.state.ui_lang = staff.ui_lang
         return await handler(request, staff)
 
     return endpoint

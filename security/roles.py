@@ -34,6 +34,8 @@ class StaffIdentity:
     csrf_token: str = ""
     #: The directory organisation a partner account is bound to ("" for the centre's staff).
     org_id: str = ""
+    #: The language the console and /admin speak to them in (``sv`` or ``en``, issue 12).
+    ui_lang: str = "sv"
 
     @property
     def can_supervise(self) -> bool:

@@ -1,0 +1,82 @@
+"""The language the console, /admin and the staff's other pages speak: Swedish or English,
+chosen per colleague on their account page (issue 12).
+
+The staff pages are written in Swedish, the centre's language; that Swedish is the source of a
+gettext catalogue (domain ``staff``, ``counsellor_console/locale/<lang>/LC_MESSAGES/staff.po``),
+made like the visitor's (chat/catalogue.py) with ``make i18n-extract i18n-update i18n-compile``.
+A page knows its colleague after login; before it (the login page, an invitation) the browser's
+``Accept-Language`` chooses. Python marks its words for the catalogue with :func:`N_`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+from starlette.requests import Request
+
+from chat.catalogue import Catalogues
+
+STAFF_LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
+STAFF_DOMAIN: Final = "staff"
+STAFF_SOURCE_LANG: Final = "sv"
+#: The languages a colleague may choose, in the order the account page offers them.
+STAFF_LANGUAGES: Final = ("sv", "en")
+STAFF_LANGUAGE_NAMES: Final = {"sv": "Svenska", "en": "English"}
+
+
+def N_(source: str) -> str:
+    """Mark a Swedish text for the staff catalogue; it is translated where it is shown."""
+    return source
+
+
+@cache
+def staff_catalogues() -> Catalogues:
+    return Catalogues(STAFF_LOCALE_DIR, STAFF_DOMAIN, STAFF_SOURCE_LANG)
+
+
+def negotiate(accept_language: str) -> str:
+    """The staff language the browser prefers most, Swedish when it names neither."""
+    best, best_q = STAFF_SOURCE_LANG, 0.0
+    for position, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in STAFF_LANGUAGES:
+            continue
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        # Ties go to the earlier entry, as the browser listed them.
+        if q > best_q or (q == best_q and position == 0):
+            best, best_q = primary, q
+    return best
+
+
+def request_lang(request: Request) -> str:
+    """The colleague's own language once a staff page knows them, else the browser's."""
+    chosen = getattr(request.state, "ui_lang", None)
+    if isinstance(chosen, str) and chosen in STAFF_LANGUAGES:
+        return chosen
+    return negotiate(request.headers.get("accept-language", ""))
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    catalogues = staff_catalogues()
+    return lambda source: catalogues.gettext(lang, source)
+
+
+def staff_i18n(request: Request) -> dict[str, Any]:
+    """Jinja2 context for every staff page: ``{% trans %}``, ``_()`` and the page's ``lang``."""
+    lang = request_lang(request)
+    catalogues = staff_catalogues()
+    gettext = translator(lang)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return catalogues.ngettext(lang, singular, plural, n)
+
+    return {"ui_lang": lang, "gettext": gettext, "_": gettext, "ngettext": ngettext}

@@ -1,0 +1,94 @@
+"""The console, /admin and the account page in Swedish or English, chosen per colleague
+(issue 12); before login, the browser's language chooses."""
+
+from __future__ import annotations
+
+import re
+from contextlib import closing
+
+import httpx
+
+from tests.integration.conftest import Team
+from tests.support.server import RunningServer
+
+_HTML_LANG = re.compile(r'<html lang="(\w+)"')
+
+
+def _lang(html: str) -> str:
+    found = _HTML_LANG.search(html)
+    assert found, html[:200]
+    return found.group(1)
+
+
+def test_the_login_page_speaks_the_browsers_language(fresh: RunningServer) -> None:
+    with closing(httpx.Client(base_url=fresh.base_url, timeout=10)) as browser:
+        swedish = browser.get("/console/login").text
+        assert _lang(swedish) == "sv"
+        assert "Användarnamn" in swedish
+        english = browser.get("/console/login", headers={"accept-language": "en-GB,en;q=0.9"})
+        assert _lang(english.text) == "en"
+        assert "Username" in english.text
+        assert "Användarnamn" not in english.text
+        assert "<title>Log in – Fristad</title>" in english.text  # noqa: RUF001
+        # A language the staff pages do not have: Swedish, the centre's.
+        other = browser.get("/console/login", headers={"accept-language": "ar, de;q=0.5"}).text
+        assert _lang(other) == "sv"
+        refused = browser.post(
+            "/console/login",
+            data={"username": "nobody", "password": "x" * 12, "totp": "000000"},
+            headers={"accept-language": "en"},
+        )
+        assert refused.status_code == 401
+        assert "Login failed. Check your details and try again." in refused.text
+
+
+def test_a_colleague_chooses_english_and_the_console_and_admin_follow(team: Team) -> None:
+    sigrid, anna = team.http["sigrid"], team.http["anna"]
+    # Her browser asks for Swedish: her own choice wins over it once she has made one.
+    before = sigrid.get("/console", headers={"accept-language": "sv"}).text
+    assert _lang(before) == "sv"
+    assert "Logga ut" in before
+
+    chosen = sigrid.post("/console/account/language", data={"lang": "en"})
+    assert chosen.status_code == 200
+    assert _lang(chosen.text) == "en"
+    assert "The language has been saved." in chosen.text
+
+    console = sigrid.get("/console", headers={"accept-language": "sv"}).text
+    assert _lang(console) == "en"
+    assert "Log out" in console
+    assert "Logga ut" not in console
+    assert "Nobody is waiting right now." in console
+    assert ">Supervisor<" in console  # her role, in her language
+    admin = sigrid.get("/admin").text
+    assert _lang(admin) == "en"
+    assert "Queues now" in admin
+    assert "Köer just nu" not in admin
+    account = sigrid.get("/console/account").text
+    assert "Change password" in account
+    assert re.search(r'<option value="en" lang="en" selected>English</option>', account)
+
+    # A colleague's choice is their own.
+    theirs = anna.get("/console").text
+    assert _lang(theirs) == "sv"
+    assert "Logga ut" in theirs
+
+    back = sigrid.post("/console/account/language", data={"lang": "sv"})
+    assert _lang(back.text) == "sv"
+    assert "Språket är sparat." in back.text
+    assert "Logga ut" in sigrid.get("/console").text
+
+
+def test_an_unknown_language_is_refused_and_changes_nothing(team: Team) -> None:
+    anna = team.http["anna"]
+    refused = anna.post("/console/account/language", data={"lang": "xx"})
+    assert refused.status_code == 422
+    assert "Välj ett av språken i listan." in refused.text
+    assert _lang(anna.get("/console").text) == "sv"
+
+
+def test_the_language_form_needs_the_csrf_token(team: Team) -> None:
+    cookies = dict(team.http["anna"].cookies.items())
+    with closing(httpx.Client(base_url=team.server.base_url, cookies=cookies)) as bare:
+        assert bare.post("/console/account/language", data={"lang": "en"}).status_code == 403
+    assert _lang(team.http["anna"].get("/console").text) == "sv"

@@ -1,0 +1,80 @@
+"""The staff pages' catalogue (issue 12): every Swedish string of the templates and of the
+Python that marks its words is in the template, and English translates every one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from counsellor_console.staff_language import (
+    STAFF_DOMAIN,
+    STAFF_LANGUAGES,
+    STAFF_LOCALE_DIR,
+    STAFF_SOURCE_LANG,
+    negotiate,
+    staff_catalogues,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = STAFF_LOCALE_DIR / f"{STAFF_DOMAIN}.pot"
+#: As the Makefile passes it: N_ marks a Swedish text in Python.
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+LOGIN_FAILED = "Inloggningen misslyckades. Kontrollera uppgifterna och försök igen."
+
+
+def _read(path: Path) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle)
+
+
+def _extracted() -> set[str]:
+    with (ROOT / "babel-staff.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
+    found: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        assert isinstance(message, str), message
+        found.add(message)
+    return found
+
+
+def test_the_template_holds_every_string_of_the_staff_pages() -> None:
+    extracted = _extracted()
+    assert len(extracted) > 200  # positive control: the templates were read
+    assert {"Logga ut", "Samtalsstödjare", LOGIN_FAILED} <= extracted
+    template = {str(m.id) for m in _read(TEMPLATE) if m.id}
+    assert extracted - template == set(), "new strings: run `make i18n-extract i18n-update`"
+    assert template - extracted == set(), "strings gone: run `make i18n-extract i18n-update`"
+
+
+def test_english_translates_every_entry() -> None:
+    english = _read(STAFF_LOCALE_DIR / "en" / "LC_MESSAGES" / f"{STAFF_DOMAIN}.po")
+    template = {str(m.id) for m in _read(TEMPLATE) if m.id}
+    assert {str(m.id) for m in english if m.id} == template, "run `make i18n-update`"
+    gaps = [m.id for m in english if m.id and (not m.string or m.fuzzy)]
+    assert gaps == []
+    for message in english:
+        if message.id:
+            assert str(message.id).count("&lt;") == str(message.string).count("&lt;"), message.id
+
+
+def test_every_staff_language_reads() -> None:
+    assert set(STAFF_LANGUAGES) == staff_catalogues().languages
+    assert staff_catalogues().gettext("en", "Logga ut") == "Log out"
+    assert staff_catalogues().gettext(STAFF_SOURCE_LANG, "Logga ut") == "Logga ut"
+    assert staff_catalogues().gettext("en", "Ingen sådan text") == "Ingen sådan text"
+
+
+def test_the_browsers_language_before_login() -> None:
+    assert negotiate("") == "sv"
+    assert negotiate("en-GB,en;q=0.9,sv;q=0.8") == "en"
+    assert negotiate("sv-SE,sv;q=0.9,en;q=0.8") == "sv"
+    assert negotiate("ar,en;q=0.5") == "en"
+    assert negotiate("de, fr;q=0.9") == "sv"
+    assert negotiate("en;q=0.2, sv;q=0.7") == "sv"
+    assert negotiate("en;q=bad") == "sv"
