@@ -23,7 +23,12 @@ YOUTH_SUBJECTS = [
 PROFESSIONAL = ["konsultera-centret", "tecken-att-vara-uppmarksam-pa", "slussfunktionen"]
 SOURCE_HEADINGS = {"sv": "## Källor", "en": "## Sources", "ar": "## المصادر", "fa": "## منابع"}
 #: The core articles translated further, beyond sv/en/ar (issue 12), awaiting a native reader.
-FURTHER_LANGS = {"hjalp-nu": {"fa"}}
+FURTHER_LANGS = {
+    "hjalp-nu": {"fa"},
+    "vad-ar-hedersfortryck": {"fa"},
+    "dina-rattigheter": {"fa"},
+    "nar-du-chattar-med-oss": {"fa"},
+}
 
 
 @pytest.mark.parametrize("slug", YOUTH_SUBJECTS)
@@ -82,6 +87,7 @@ def test_every_article_cites_sources_and_awaits_review(bank: KnowledgeBank) -> N
             dt.date(2026, 11, 22),
             dt.date(2026, 12, 2),
             dt.date(2026, 12, 3),
+            dt.date(2026, 12, 4),
         ), article.key
         assert article.review_status == "pending-centre-review", article.key
         assert "review" in article.review_note.lower() or "grans" in article.review_note

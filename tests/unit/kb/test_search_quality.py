@@ -83,6 +83,9 @@ CASES: list[tuple[str, str | None, str]] = [
     # Persian (issue 12): the help article, with and without the zero-width non-joiner
     ("کمک", "fa", "fa/help-now"),
     ("شماره تلفن", "fa", "fa/help-now"),
+    ("ازدواج اجباری", "fa", "fa/your-rights"),
+    ("خشونت ناموسی", "fa", "fa/what-is-honour-based-violence"),
+    ("وظیفه گزارش", "fa", "fa/chatting-with-us"),
 ]
 
 
