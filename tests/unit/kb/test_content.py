@@ -21,10 +21,18 @@ YOUTH_SUBJECTS = [
     "hjalp-nu",
 ]
 PROFESSIONAL = ["konsultera-centret", "tecken-att-vara-uppmarksam-pa", "slussfunktionen"]
-SOURCE_HEADINGS = {"sv": "## Källor", "en": "## Sources", "ar": "## المصادر", "fa": "## منابع"}
+SOURCE_HEADINGS = {
+    "sv": "## Källor",
+    "en": "## Sources",
+    "ar": "## المصادر",
+    "fa": "## منابع",
+    "so": "## Ilaha",
+    "ckb": "## سەرچاوەکان",
+    "ti": "## ምንጭታት",
+}
 #: The core articles translated further, beyond sv/en/ar (issue 12), awaiting a native reader.
 FURTHER_LANGS = {
-    "hjalp-nu": {"fa"},
+    "hjalp-nu": {"fa", "so", "ckb", "ti"},
     "vad-ar-hedersfortryck": {"fa"},
     "dina-rattigheter": {"fa"},
     "nar-du-chattar-med-oss": {"fa"},
@@ -105,6 +113,7 @@ def test_reporting_duty_is_explained_in_every_language(bank: KnowledgeBank) -> N
         ("sv", "nar-du-chattar-med-oss", ["under 18", "socialtjänsten"]),
         ("en", "chatting-with-us", ["under 18", "social services"]),
         ("ar", "chatting-with-us", ["18", "الخدمات الاجتماعية"]),
+        ("fa", "chatting-with-us", ["18", "socialtjänsten"]),
     ]:
         article = bank.get(lang, slug, include_staff=False)
         assert article is not None
@@ -117,6 +126,9 @@ def test_help_numbers_are_consistent(bank: KnowledgeBank) -> None:
         ("en", "help-now"),
         ("ar", "help-now"),
         ("fa", "help-now"),
+        ("so", "help-now"),
+        ("ckb", "help-now"),
+        ("ti", "help-now"),
     ]:
         article = bank.get(lang, slug, include_staff=False)
         assert article is not None
@@ -140,3 +152,17 @@ def test_persian_help_now_is_rtl_and_awaits_a_native_reader(bank: KnowledgeBank)
     assert article.direction == "rtl"
     assert "Persian" in article.review_note
     assert "112" in article.body  # the emergency number stays in digits anyone can dial
+
+
+@pytest.mark.parametrize(
+    ("lang", "reader", "direction"),
+    [("so", "Somali", "ltr"), ("ckb", "Sorani", "rtl"), ("ti", "Tigrinya", "ltr")],
+)
+def test_help_now_in_somali_sorani_and_tigrinya_awaits_a_native_reader(
+    bank: KnowledgeBank, lang: str, reader: str, direction: str
+) -> None:
+    article = bank.get(lang, "help-now", include_staff=False)
+    assert article is not None
+    assert article.direction == direction
+    assert reader in article.review_note
+    assert "112" in article.body

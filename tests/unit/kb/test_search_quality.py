@@ -86,6 +86,10 @@ CASES: list[tuple[str, str | None, str]] = [
     ("ازدواج اجباری", "fa", "fa/your-rights"),
     ("خشونت ناموسی", "fa", "fa/what-is-honour-based-violence"),
     ("وظیفه گزارش", "fa", "fa/chatting-with-us"),
+    ("caawimaad", "so", "so/help-now"),
+    ("taleefan", "so", "so/help-now"),
+    ("یارمەتی", "ckb", "ckb/help-now"),
+    ("ሓገዝ", "ti", "ti/help-now"),
 ]
 
 
