@@ -59,8 +59,14 @@ if ARGV[5] == '1' then
     first = redis.call('ZRANGEBYSCORE', KEYS[1], -shift / 2, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
   end
   if first[2] then score = math.min(score, tonumber(first[2]) - 1) end
+elseif not urgent then
+  -- First come, first served also within one millisecond (or across processes whose clocks
+  -- differ by a few): an arrival never sorts before the newest one already queued.
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  if last[2] and tonumber(last[2]) >= score then score = tonumber(last[2]) + 0.001 end
 end
-redis.call('ZADD', KEYS[1], score, ARGV[1])
+-- As text with its fraction: Lua would write the number with 14 digits and lose it.
+redis.call('ZADD', KEYS[1], string.format('%.3f', score), ARGV[1])
 redis.call('HSET', KEYS[2], 'state', ${WAITING}, 'queued_ms', ARGV[2], 'counsellor', '',
   'counsellor_name', '')
 return redis.call('ZRANK', KEYS[1], ARGV[1]) + 1

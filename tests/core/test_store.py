@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from chat.base_store import LIVE_KEY, chat_key, resume_key
+from chat.base_store import LIVE_KEY, chat_key, queue_key, resume_key
 from chat.batch_store import RedisBatcher
 from chat.events import (
     ALL_STAFF,
@@ -288,3 +288,18 @@ async def test_the_store_keeps_time_by_the_clock_it_is_given(redis: Redis) -> No
     assert await redis.lrange("f:handled:youth", 0, -1) == ["8"]  # 8 s held, by that clock
     await store.keep_alive(["due"], 1_009_999)
     assert await store.claim_expired() == ["due"]
+
+
+async def test_arrivals_in_one_millisecond_keep_their_order(redis: Redis) -> None:
+    """First come, first served: chats queued at the same clock reading (one millisecond, or
+    processes whose clocks differ) are offered in the order they arrived, not by their ids."""
+    store = ChatStore(redis, MASTER_KEY, clock=lambda: 5_000.0, retention_secs=60)
+    arrived = []
+    for _ in range(30):
+        chat = await store.create_chat(Hello("youth", "sv", "18plus"), ChatState.WAITING)
+        assert await store.enqueue(chat, 100, from_state=ChatState.WAITING) == len(arrived) + 1
+        arrived.append(chat.id)
+    assert await redis.zrange(queue_key("youth"), 0, -1) == arrived
+    assert sorted(arrived) != arrived  # positive control: id order would differ
+    snapshot = await store.queue_snapshot(limit=30)
+    assert [item.chat.id for item in snapshot.items["youth"]] == arrived
