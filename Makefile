@@ -94,7 +94,7 @@ STAFF_LOCALES := counsellor_console/locale
 
 i18n-extract: $(STAMP)
 	$(PYBABEL) extract -F babel.cfg -k text:1c,2 $(BABEL_HEADER) -o $(VISITOR_LOCALES)/visitor.pot .
-	$(PYBABEL) extract -F babel-staff.cfg -k N_ $(BABEL_HEADER) -o $(STAFF_LOCALES)/staff.pot .
+	$(PYBABEL) extract -F babel-staff.cfg -k N_ -k t:1c,2 -k tf:1c,2 $(BABEL_HEADER) -o $(STAFF_LOCALES)/staff.pot .
 
 i18n-update: $(STAMP)
 	$(PYBABEL) update -i $(VISITOR_LOCALES)/visitor.pot -d $(VISITOR_LOCALES) -D visitor -w 100 \

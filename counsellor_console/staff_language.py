@@ -6,6 +6,10 @@ gettext catalogue (domain ``staff``, ``counsellor_console/locale/<lang>/LC_MESSA
 made like the visitor's (chat/catalogue.py) with ``make i18n-extract i18n-update i18n-compile``.
 A page knows its colleague after login; before it (the login page, an invitation) the browser's
 ``Accept-Language`` chooses. Python marks its words for the catalogue with :func:`N_`.
+
+The scripts ask for their words by key, with the Swedish beside it (``t('alerts.sound_off',
+'Ljud: av')``, static/i18n.js); those entries have the key as their context, and a page gets
+its colleague's translations of them as JSON in a data block (:func:`script_strings`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
+from babel.messages.pofile import read_po
 from starlette.requests import Request
 
 from chat.catalogue import Catalogues
@@ -35,6 +40,22 @@ def N_(source: str) -> str:
 @cache
 def staff_catalogues() -> Catalogues:
     return Catalogues(STAFF_LOCALE_DIR, STAFF_DOMAIN, STAFF_SOURCE_LANG)
+
+
+@cache
+def script_strings(lang: str) -> dict[str, str]:
+    """Key -> text of every scripts' entry the ``lang`` catalogue translates; {} for Swedish,
+    whose words are in the scripts already."""
+    po = STAFF_LOCALE_DIR / lang / "LC_MESSAGES" / f"{STAFF_DOMAIN}.po"
+    if lang == STAFF_SOURCE_LANG or not po.is_file():
+        return {}
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    return {
+        str(m.context): str(m.string)
+        for m in catalog
+        if m.id and m.context and m.string and not m.fuzzy
+    }
 
 
 def negotiate(accept_language: str) -> str:
@@ -79,4 +100,10 @@ def staff_i18n(request: Request) -> dict[str, Any]:
     def ngettext(singular: str, plural: str, n: int) -> str:
         return catalogues.ngettext(lang, singular, plural, n)
 
-    return {"ui_lang": lang, "gettext": gettext, "_": gettext, "ngettext": ngettext}
+    return {
+        "ui_lang": lang,
+        "gettext": gettext,
+        "_": gettext,
+        "ngettext": ngettext,
+        "script_strings": script_strings(lang),
+    }

@@ -13,12 +13,26 @@
   var SUPPRESSED = '<5';
   var SUPPRESSED_DRAWN_AS = 2.5;
 
+  // The colleague's language (counsellor_console/staff_language.py): key -> text, from the page's
+  // data block; the Swedish beside each key is the source and the fallback (as static/i18n.js,
+  // which this classic script cannot import).
+  var STRINGS = JSON.parse((document.getElementById('console-strings') || {}).textContent || '{}');
+  function t(key, fallback) { return Object.prototype.hasOwnProperty.call(STRINGS, key) ? STRINGS[key] : fallback; }
+  function tf(key, fallback, vars) {
+    var text = t(key, fallback);
+    Object.keys(vars).forEach(function (name) { text = text.split('{' + name + '}').join(String(vars[name])); });
+    return text;
+  }
+
   var CHANNELS = ['youth', 'professional'];
-  var AGES = { under18: 'Under 18', '18plus': '18+', unsaid: 'Ej angiven' };
-  var LANG_NAMES = { sv: 'svenska', en: 'engelska', ar: 'arabiska' };
-  var CHANNEL_NAMES = { youth: 'Unga', professional: 'Yrkesverksamma' };
-  var ROLE_NAMES = { counsellor: 'Samtalsstödjare', supervisor: 'Handledare', admin: 'Administratör' };
-  var LEFT_NAMES = { exit: 'Snabbutgångar', timeout: 'Tappad anslutning' };
+  var AGES = { under18: t('console.age.under18', 'Under 18'), '18plus': '18+', unsaid: t('admin.age.unsaid', 'Ej angiven') };
+  var LANG_NAMES = { sv: t('console.lang.sv', 'svenska'), en: t('console.lang.en', 'engelska'), ar: t('console.lang.ar', 'arabiska') };
+  var CHANNEL_NAMES = { youth: t('console.channel.youth', 'Unga'), professional: t('console.channel.professional', 'Yrkesverksamma') };
+  var ROLE_NAMES = {
+    counsellor: t('role.counsellor', 'Samtalsstödjare'), supervisor: t('role.supervisor', 'Handledare'),
+    admin: t('role.admin', 'Administratör')
+  };
+  var LEFT_NAMES = { exit: t('admin.left.exit', 'Snabbutgångar'), timeout: t('admin.left.timeout', 'Tappad anslutning') };
 
   var latest = null;
   var samples = [];
@@ -74,14 +88,14 @@
         row.appendChild(el('td', LANG_NAMES[item.lang] || item.lang));
         var topic = item.topic ? (data.labels[item.topic] || item.topic) : '–';
         var topicCell = el('td', topic);
-        if (item.over_cap) { topicCell.appendChild(el('span', 'över taket', 'tag tag-overcap')); }
+        if (item.over_cap) { topicCell.appendChild(el('span', t('admin.overcap', 'över taket'), 'tag tag-overcap')); }
         row.appendChild(topicCell);
         row.appendChild(el('td', duration(item.waited_s), 'a-right'));
         body.appendChild(row);
       });
       if (queue.total > queue.items.length) {
         var more = el('tr');
-        var cell = el('td', 'och ' + (queue.total - queue.items.length) + ' till', 'hint');
+        var cell = el('td', tf('admin.and_more', 'och {n} till', { n: queue.total - queue.items.length }), 'hint');
         cell.setAttribute('colspan', '4');
         more.appendChild(cell);
         body.appendChild(more);
@@ -123,7 +137,7 @@
     });
     root.appendChild(svg('text', { x: pad.left, y: height - 6, class: 'a-axis' }, '−30 min'));
     root.appendChild(svg('text', { x: pad.left + plotW / 2, y: height - 6, class: 'a-axis', 'text-anchor': 'middle' }, '−15 min'));
-    root.appendChild(svg('text', { x: width - pad.right, y: height - 6, class: 'a-axis', 'text-anchor': 'end' }, 'nu'));
+    root.appendChild(svg('text', { x: width - pad.right, y: height - 6, class: 'a-axis', 'text-anchor': 'end' }, t('admin.now', 'nu')));
     CHANNELS.forEach(function (channel) {
       if (points.length === 0) { return; }
       var coords = points.map(function (p) { return x(p.t).toFixed(1) + ',' + y(p[channel]).toFixed(1); });
@@ -171,7 +185,7 @@
     var max = Math.max.apply(null, ordered.concat([60]));
     var step = width / 30;
     var root = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, class: 'a-svg', role: 'img' });
-    root.appendChild(svg('title', {}, 'Väntetider i sekunder, högst ' + max));
+    root.appendChild(svg('title', {}, tf('admin.waits_title', 'Väntetider i sekunder, högst {max}', { max: max })));
     ordered.forEach(function (secs, i) {
       var h = Math.max(2, (height - 4) * secs / max);
       root.appendChild(svg('rect', { x: (i * step + 1).toFixed(1), y: (height - h).toFixed(1), width: (step - 2).toFixed(1), height: h.toFixed(1), class: 'a-bar' }));
@@ -190,8 +204,8 @@
       var box = document.querySelector('[data-waits="' + channel + '"]');
       var waits = data.waits[channel] || [];
       box.querySelector('[data-field="summary"]').textContent = waits.length
-        ? 'Median ' + duration(median(waits)) + ', längst ' + duration(Math.max.apply(null, waits)) + ' (' + waits.length + ' chattar)'
-        : 'Inga besvarade chattar den senaste timmen.';
+        ? tf('admin.waits_summary', 'Median {median}, längst {longest} ({n} chattar)', { median: duration(median(waits)), longest: duration(Math.max.apply(null, waits)), n: waits.length })
+        : t('admin.no_waits', 'Inga besvarade chattar den senaste timmen.');
       waitChart(box.querySelector('[data-field="chart"]'), waits);
     });
   }
@@ -214,11 +228,11 @@
       pair.appendChild(el('dd', shown || '0'));
       facts.appendChild(pair);
     }
-    fact('Samtal', (counts.contacts || {}).all);
+    fact(t('admin.fact.contacts', 'Samtal'), (counts.contacts || {}).all);
     CHANNELS.forEach(function (c) { fact(CHANNEL_NAMES[c], (counts.contacts_channel || {})[c]); });
     Object.keys(LEFT_NAMES).forEach(function (how) { fact(LEFT_NAMES[how], (counts.visitor_left || {})[how]); });
-    barChart(byId('topic-chart'), entriesOf(counts.contacts_topic, data.labels), 'Inga samtal ännu i dag.');
-    barChart(byId('reason-chart'), entriesOf(counts.end_reason, data.labels), 'Inga avslutade samtal ännu i dag.');
+    barChart(byId('topic-chart'), entriesOf(counts.contacts_topic, data.labels), t('admin.no_topics', 'Inga samtal ännu i dag.'));
+    barChart(byId('reason-chart'), entriesOf(counts.end_reason, data.labels), t('admin.no_reasons', 'Inga avslutade samtal ännu i dag.'));
   }
 
   // ---------------------------------------------------------------- polling
@@ -247,7 +261,7 @@
     }).then(function (resp) {
       if (resp.status === 403 || resp.type === 'opaqueredirect') {
         stopped = true;
-        setStatus('Du är inte inloggad längre. Logga in igen för att se översikten.', false);
+        setStatus(t('admin.logged_out', 'Du är inte inloggad längre. Logga in igen för att se översikten.'), false);
         return null;
       }
       if (!resp.ok) { throw new Error('status ' + resp.status); }
@@ -258,9 +272,9 @@
       latest = data;
       render(data);
       if (first) { sample(); }
-      setStatus('Uppdaterad ' + new Date().toLocaleTimeString('sv-SE'), true);
+      setStatus(tf('admin.updated', 'Uppdaterad {time}', { time: new Date().toLocaleTimeString(document.documentElement.lang === 'en' ? 'en-GB' : 'sv-SE') }), true);
     }).catch(function () {
-      setStatus('Kunde inte hämta läget. Försöker igen…', false);
+      setStatus(t('admin.fetch_failed', 'Kunde inte hämta läget. Försöker igen…'), false);
     }).then(function () {
       if (!stopped) { window.setTimeout(poll, POLL_MS); }
     });

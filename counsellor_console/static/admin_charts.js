@@ -15,7 +15,10 @@ const POLL_MS = 5000;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const SUPPRESSED = '<5';
 const SUPPRESSED_DRAWN_AS = 2.5;
-const ROLE_NAMES = { counsellor: 'Samtalsstödjare', supervisor: 'Handledare', admin: 'Administratör' };
+const ROLE_NAMES = {
+  counsellor: t('role.counsellor', 'Samtalsstödjare'), supervisor: t('role.supervisor', 'Handledare'),
+  admin: t('role.admin', 'Administratör')
+};
 
 
 function svg(tag, attrs, text) {

@@ -153,9 +153,9 @@ function onMsg(f) {
 }
 
 const LEFT = {
-  end: ['alerts.left.end', 'Den unga avslutade chatten.'],
-  exit: ['alerts.left.exit', 'Den unga använde snabbutgången – hen kan ha blivit störd.'],
-  timeout: ['alerts.left.timeout', 'Den unga tappade anslutningen och kom inte tillbaka.']
+  end: t('alerts.left.end', 'Den unga avslutade chatten.'),
+  exit: t('alerts.left.exit', 'Den unga använde snabbutgången – hen kan ha blivit störd.'),
+  timeout: t('alerts.left.timeout', 'Den unga tappade anslutningen och kom inte tillbaka.')
 };
 
 /** The sign above the message field, saying who left and how, and why the field is off. */
@@ -177,7 +177,7 @@ function onVisitorLeft(f) {
   }
   sign.setAttribute('data-how', how);
   sign.hidden = false;
-  sign.querySelector('.cp-left-how').textContent = t(LEFT[how][0], LEFT[how][1]);
+  sign.querySelector('.cp-left-how').textContent = LEFT[how];
   sign.querySelector('.cp-left-why').textContent = ' ' + t('alerts.left.input',
     'Du kan inte skriva fler meddelanden i den här chatten. Fyll i orsakerna och en sammanfattning nedan innan du stänger den.');
   panel.setAttribute('data-visitor-left', how);

@@ -12,7 +12,10 @@ import { $, el, clear, show } from '/static/common/dom.js';
 import { t } from './i18n.js';
 
 const MAX_LIMIT = 20;
-const ROLE_NAMES = { counsellor: 'samtalsstödjare', supervisor: 'arbetsledare', admin: 'administratör' };
+const ROLE_NAMES = {
+  counsellor: t('colleagues.role.counsellor', 'samtalsstödjare'), supervisor: t('colleagues.role.supervisor', 'arbetsledare'),
+  admin: t('colleagues.role.admin', 'administratör')
+};
 const DEBRIEFS_KEPT = 20;
 
 const state = {

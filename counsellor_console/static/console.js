@@ -20,6 +20,7 @@ import {
 } from './colleagues.js';
 import { startAlerts } from './alerts.js';
 import { startShortcuts } from './shortcuts.js';
+import { t, tf } from './i18n.js';
 
 (function () {
   'use strict';
@@ -32,24 +33,33 @@ import { startShortcuts } from './shortcuts.js';
   var COUNTER_FROM_CHARS = 3500;
   var TOAST_MS = 6000;
 
-  var CHANNELS = { youth: 'Unga', professional: 'Yrkesverksamma' };
-  var AGES = { under18: 'Under 18', '18plus': '18+', unsaid: 'Ålder ej angiven' };
-  var GENDERS = { girl: 'Tjej', boy: 'Kille', other: 'Annat kön', unsaid: 'Kön ej angivet' };
-  var LANG_NAMES = { sv: 'svenska', en: 'engelska', ar: 'arabiska' };
+  var CHANNELS = { youth: t('console.channel.youth', 'Unga'), professional: t('console.channel.professional', 'Yrkesverksamma') };
+  var AGES = { under18: t('console.age.under18', 'Under 18'), '18plus': '18+', unsaid: t('console.age.unsaid', 'Ålder ej angiven') };
+  var GENDERS = {
+    girl: t('console.gender.girl', 'Tjej'), boy: t('console.gender.boy', 'Kille'),
+    other: t('console.gender.other', 'Annat kön'), unsaid: t('console.gender.unsaid', 'Kön ej angivet')
+  };
+  var LANG_NAMES = { sv: t('console.lang.sv', 'svenska'), en: t('console.lang.en', 'engelska'), ar: t('console.lang.ar', 'arabiska') };
   var LEFT_HOW = {
-    end: 'Besökaren avslutade chatten.',
-    exit: 'Besökaren lämnade sidan snabbt (snabbutgång). Hen kan ha blivit störd.',
-    timeout: 'Besökarens anslutning bröts och kom inte tillbaka.'
+    end: t('console.left.end', 'Besökaren avslutade chatten.'),
+    exit: t('console.left.exit', 'Besökaren lämnade sidan snabbt (snabbutgång). Hen kan ha blivit störd.'),
+    timeout: t('console.left.timeout', 'Besökarens anslutning bröts och kom inte tillbaka.')
   };
   // Sweden's 290 municipalities, code -> name, from GET /api/municipalities (loadMunicipalities);
   // a code not (yet) in it is shown as it is.
   var KOMMUNER = {};
   var MAX_SUMMARY_CHARS = 2000;
   var ENDED_BY = {
-    visitor: 'Besökaren avslutade chatten.',
-    counsellor: 'Chatten är avslutad.',
-    system: 'Chatten avslutades av systemet.'
+    visitor: t('console.left.end', 'Besökaren avslutade chatten.'),
+    counsellor: t('console.ended.counsellor', 'Chatten är avslutad.'),
+    system: t('console.ended.system', 'Chatten avslutades av systemet.')
   };
+
+  function sessionLabel(session) {
+    return session.cap
+      ? tf('console.session_of', 'Samtal {n} av {cap}', { n: session.number, cap: session.cap })
+      : tf('console.session', 'Samtal {n}', { n: session.number });
+  }
 
   // ---------------------------------------------------------------- state
   var S = {
@@ -132,7 +142,7 @@ import { startShortcuts } from './shortcuts.js';
       if (S.ws !== ws) { return; }
       S.attempt = 0;
       S.failures = 0;
-      setConn('Ansluten', 'ok');
+      setConn(t('console.conn.ok', 'Ansluten'), 'ok');
       send({ type: 'inbox' });
     };
     ws.onmessage = function (event) {
@@ -157,9 +167,9 @@ import { startShortcuts } from './shortcuts.js';
     var delay = RECONNECT_DELAYS_MS[Math.min(S.attempt, RECONNECT_DELAYS_MS.length - 1)];
     S.attempt += 1;
     if (S.failures >= RELOGIN_HINT_AFTER_FAILURES) {
-      setConn('Frånkopplad. Försöker igen… Om det inte går: din inloggning kan ha gått ut – ladda om sidan.', 'bad');
+      setConn(t('console.conn.lost_long', 'Frånkopplad. Försöker igen… Om det inte går: din inloggning kan ha gått ut – ladda om sidan.'), 'bad');
     } else {
-      setConn('Frånkopplad. Försöker igen…', 'bad');
+      setConn(t('console.conn.lost', 'Frånkopplad. Försöker igen…'), 'bad');
     }
     window.clearTimeout(S.reconnectTimer);
     S.reconnectTimer = window.setTimeout(connect, delay);
@@ -167,7 +177,7 @@ import { startShortcuts } from './shortcuts.js';
 
   function send(frame) {
     if (!S.ws || S.ws.readyState !== WebSocket.OPEN) {
-      toast('Inte ansluten just nu. Försök igen om en stund.');
+      toast(t('console.conn.not_now', 'Inte ansluten just nu. Försök igen om en stund.'));
       return false;
     }
     try {
@@ -227,7 +237,7 @@ import { startShortcuts } from './shortcuts.js';
     chat.transferTo = null;
     setChatOpen(chat, true);
     var text = transferRefusedText(f, to);
-    addLine(chat, 'system', 'System', text, null);
+    addLine(chat, 'system', t('console.who.system', 'System'), text, null);
     toast(text);
     return true;
   }
@@ -235,7 +245,7 @@ import { startShortcuts } from './shortcuts.js';
   function onTransferredOut(f) {
     var chat = S.chats[f.chat];
     if (!chat) { return; }
-    toast('Chatten är överlämnad till ' + colleagueName(f.to) + '.');
+    toast(tf('console.transferred', 'Chatten är överlämnad till {name}.', { name: colleagueName(f.to) }));
     closeChat(f.chat);
   }
 
@@ -251,17 +261,17 @@ import { startShortcuts } from './shortcuts.js';
     }
     if (f.code === 'already_taken') {
       delete S.accepting[f.chat];
-      toast('En kollega hann före och tog den chatten.');
+      toast(t('console.taken', 'En kollega hann före och tog den chatten.'));
       removeQueueItem(f.chat);
       return;
     }
     var what = {
-      rate_limited: 'För många meddelanden på kort tid. Vänta ett ögonblick.',
-      bad_field: 'Servern godtog inte fältet ' + (f.field || '') + '.',
-      bad_frame: 'Servern förstod inte ett meddelande.',
-      unknown_type: 'Servern känner inte till den åtgärden.'
+      rate_limited: t('console.error.rate_limited', 'För många meddelanden på kort tid. Vänta ett ögonblick.'),
+      bad_field: tf('console.error.bad_field', 'Servern godtog inte fältet {field}.', { field: f.field || '' }),
+      bad_frame: t('console.error.bad_frame', 'Servern förstod inte ett meddelande.'),
+      unknown_type: t('console.error.unknown_type', 'Servern känner inte till den åtgärden.')
     }[f.code];
-    toast(what || (f.message ? String(f.message) : 'Fel: ' + String(f.code || 'okänt')));
+    toast(what || (f.message ? String(f.message) : tf('console.error.other', 'Fel: {code}', { code: String(f.code || '?') })));
   }
 
   // ---------------------------------------------------------------- queue
@@ -317,7 +327,7 @@ import { startShortcuts } from './shortcuts.js';
     var li = el('li', 'q-item');
     li.setAttribute('data-chat', chatId);
     var body = el('div', 'q-body');
-    var btn = el('button', 'btn btn-primary btn-small q-accept', 'Ta emot');
+    var btn = el('button', 'btn btn-primary btn-small q-accept', t('console.accept', 'Ta emot'));
     btn.type = 'button';
     btn.setAttribute('data-chat', chatId);
     li.appendChild(body);
@@ -331,7 +341,7 @@ import { startShortcuts } from './shortcuts.js';
     var top = el('div', 'q-top');
     top.appendChild(el('span', 'q-channel', CHANNELS[it.channel] || String(it.channel || '')));
     var wait = el('span', 'q-wait', formatWait(it.waited_s || 0));
-    wait.title = 'Väntat';
+    wait.title = t('console.waited', 'Väntat');
     entry.wait = wait;
     entry.base = it.waited_s || 0;
     top.appendChild(wait);
@@ -349,18 +359,18 @@ import { startShortcuts } from './shortcuts.js';
     var meta = el('div', 'q-meta');
     var session = it.session || {};
     if (typeof session.number === 'number') {
-      meta.appendChild(el('span', null, 'Samtal ' + session.number + (session.cap ? ' av ' + session.cap : '')));
+      meta.appendChild(el('span', null, sessionLabel(session)));
     }
     if (session.over_cap) {
-      meta.appendChild(el('span', 'tag tag-overcap', 'Över gränsen: dags att hänvisa vidare'));
+      meta.appendChild(el('span', 'tag tag-overcap', t('console.overcap', 'Över gränsen: dags att hänvisa vidare')));
     }
     if (it.preview) {
-      meta.appendChild(el('span', 'q-preview', it.preview + (it.preview === 1 ? ' meddelande' : ' meddelanden') + ' väntar'));
+      meta.appendChild(el('span', 'q-preview', (it.preview === 1 ? t('console.preview.one', '1 meddelande väntar') : tf('console.preview.many', '{n} meddelanden väntar', { n: it.preview }))));
     }
     body.appendChild(meta);
     var busy = !!S.accepting[it.chat];
     entry.btn.disabled = busy;
-    entry.btn.textContent = busy ? 'Tar emot…' : 'Ta emot';
+    entry.btn.textContent = busy ? t('console.accepting', 'Tar emot…') : t('console.accept', 'Ta emot');
   }
 
   function tickQueue() {
@@ -380,7 +390,7 @@ import { startShortcuts } from './shortcuts.js';
     if (send({ type: 'accept', chat: id })) {
       S.accepting[id] = true;
       btn.disabled = true;
-      btn.textContent = 'Tar emot…';
+      btn.textContent = t('console.accepting', 'Tar emot…');
     }
   }
 
@@ -390,34 +400,34 @@ import { startShortcuts } from './shortcuts.js';
     clear(box);
     var info = chat.info;
     fillCanned(chat.panel.querySelector('.cp-canned'), info.lang || '');
-    box.appendChild(el('strong', 'cp-name', 'Chatt ' + shortId(chat.id)));
+    box.appendChild(el('strong', 'cp-name', tf('console.chat_name', 'Chatt {id}', { id: shortId(chat.id) })));
     if (info.channel) { box.appendChild(el('span', 'tag cp-channel', CHANNELS[info.channel] || info.channel)); }
     if (info.age) {
-      box.appendChild(el('span', 'tag tag-age cp-age' + (info.age === '18plus' ? '' : ' is-young'), 'Ålder: ' + (AGES[info.age] || info.age)));
+      box.appendChild(el('span', 'tag tag-age cp-age' + (info.age === '18plus' ? '' : ' is-young'), tf('console.age', 'Ålder: {age}', { age: AGES[info.age] || info.age })));
     }
     if (info.age && info.age !== '18plus' && typeof info.notice_acked === 'boolean') {
       box.appendChild(el('span', 'tag cp-notice' + (info.notice_acked ? '' : ' tag-warn'),
-        info.notice_acked ? 'Anmälningsplikt kvitterad' : 'Anmälningsplikt inte kvitterad'));
+        info.notice_acked ? t('console.notice.acked', 'Anmälningsplikt kvitterad') : t('console.notice.not_acked', 'Anmälningsplikt inte kvitterad')));
     }
     if (info.lang) { box.appendChild(el('span', 'tag', LANG_NAMES[info.lang] || info.lang)); }
     if (info.topic) { box.appendChild(el('span', 'tag', S.topicLabels[info.topic] || info.topic)); }
     if (info.profession) {
-      box.appendChild(el('span', 'tag cp-profession', 'Yrke: ' + (S.professionLabels[info.profession] || info.profession)));
+      box.appendChild(el('span', 'tag cp-profession', t('console.profession', 'Yrke') + ': ' + (S.professionLabels[info.profession] || info.profession)));
     }
     if (info.gender) { box.appendChild(el('span', 'tag', GENDERS[info.gender] || info.gender)); }
     if (info.kommun) {
-      box.appendChild(el('span', 'tag cp-kommun', 'Kommun: ' + (KOMMUNER[info.kommun] ? KOMMUNER[info.kommun] + ' (' + info.kommun + ')' : info.kommun)));
+      box.appendChild(el('span', 'tag cp-kommun', t('console.kommun', 'Kommun') + ': ' + (KOMMUNER[info.kommun] ? KOMMUNER[info.kommun] + ' (' + info.kommun + ')' : info.kommun)));
     }
     var session = info.session || {};
     if (typeof session.number === 'number') {
-      box.appendChild(el('span', 'tag cp-session', 'Samtal ' + session.number + (session.cap ? ' av ' + session.cap : '')));
+      box.appendChild(el('span', 'tag cp-session', sessionLabel(session)));
     }
-    if (session.over_cap) { box.appendChild(el('span', 'tag tag-overcap', 'Över gränsen: dags att hänvisa vidare')); }
+    if (session.over_cap) { box.appendChild(el('span', 'tag tag-overcap', t('console.overcap', 'Över gränsen: dags att hänvisa vidare'))); }
     var over = chat.panel.querySelector('.cp-overcap');
     if (session.over_cap) {
-      over.textContent = 'Det här är samtal ' + session.number + ' med samma kod, fler än de ' + session.cap +
-        ' stödsamtal vi erbjuder. Samtalet går som vanligt, men din uppgift nu är att hänvisa vidare ' +
-        'till rätt fortsatt stöd (se ”Hänvisa vidare” nedan).';
+      over.textContent = tf('console.overcap_note', 'Det här är samtal {n} med samma kod, fler än de ' +
+        '{cap} stödsamtal vi erbjuder. Samtalet går som vanligt, men din uppgift nu är att hänvisa ' +
+        'vidare till rätt fortsatt stöd (se ”Hänvisa vidare” nedan).', { n: session.number, cap: session.cap });
     }
     show(over, !!session.over_cap);
     if (info.kommun) { setDefault(chat.panel.querySelector('.cp-refer-kommun'), info.kommun); }
@@ -465,7 +475,7 @@ import { startShortcuts } from './shortcuts.js';
     tab.setAttribute('aria-controls', panel.id);
     tab.setAttribute('aria-selected', 'false');
     tab.setAttribute('data-chat', id);
-    tab.appendChild(el('span', 'c-tab-name', 'Chatt ' + shortId(id)));
+    tab.appendChild(el('span', 'c-tab-name', tf('console.chat_name', 'Chatt {id}', { id: shortId(id) })));
     var badge = el('span', 'c-tab-unread', '');
     badge.hidden = true;
     tab.appendChild(badge);
@@ -520,7 +530,7 @@ import { startShortcuts } from './shortcuts.js';
       label.appendChild(el('span', null, ' ' + topic.label));
       box.appendChild(label);
     });
-    if (!S.topics.length) { box.appendChild(el('p', 'hint', 'Orsakerna kunde inte hämtas.')); }
+    if (!S.topics.length) { box.appendChild(el('p', 'hint', t('console.topics_failed', 'Orsakerna kunde inte hämtas.'))); }
   }
 
   function selectChat(id) {
@@ -544,7 +554,7 @@ import { startShortcuts } from './shortcuts.js';
     badge.hidden = !chat.unread;
     chat.tab.classList.toggle('has-unread', chat.unread > 0);
     if (chat.unread) {
-      chat.tab.setAttribute('aria-label', 'Chatt ' + shortId(chat.id) + ', ' + chat.unread + ' olästa');
+      chat.tab.setAttribute('aria-label', tf('console.tab_unread', 'Chatt {id}, {n} olästa', { id: shortId(chat.id), n: chat.unread }));
     } else {
       chat.tab.removeAttribute('aria-label');
     }
@@ -582,9 +592,9 @@ import { startShortcuts } from './shortcuts.js';
     chat.transferTo = null;
     if (isNew && f.from) {
       // A warm transfer: who handed it over, and their internal notes.
-      addLine(chat, 'system', 'System', 'Övertagen från ' + (f.from_name || colleagueName(f.from)) + '.', null);
+      addLine(chat, 'system', t('console.who.system', 'System'), tf('console.taken_over', 'Övertagen från {name}.', { name: f.from_name || colleagueName(f.from) }), null);
       (Array.isArray(f.notes) ? f.notes : []).forEach(function (note) {
-        addLine(chat, 'note', 'Anteckning' + (note.by ? ' (' + note.by + ')' : ''), note.text, note.at);
+        addLine(chat, 'note', t('console.note', 'Anteckning') + (note.by ? ' (' + note.by + ')' : ''), note.text, note.at);
       });
     }
     var mine = !!S.accepting[f.chat];
@@ -633,7 +643,7 @@ import { startShortcuts } from './shortcuts.js';
       chat.seen[f.seq] = true;
     }
     var kind = f.from === 'visitor' ? 'visitor' : (f.from === 'counsellor' ? 'counsellor' : 'system');
-    var who = kind === 'visitor' ? 'Besökare' : (kind === 'counsellor' ? 'Kurator' : 'System');
+    var who = kind === 'visitor' ? t('console.who.visitor', 'Besökare') : (kind === 'counsellor' ? t('console.who.counsellor', 'Kurator') : t('console.who.system', 'System'));
     addLine(chat, kind, who, f.text, f.at);
     if (kind === 'visitor') {
       show(chat.panel.querySelector('.cp-typing'), false);
@@ -676,16 +686,16 @@ import { startShortcuts } from './shortcuts.js';
     }
     var idx = chat.localNotes.indexOf(f.text);
     if (idx >= 0) { chat.localNotes.splice(idx, 1); return; }
-    addLine(chat, 'note', 'Anteckning' + (f.by ? ' (' + f.by + ')' : ''), f.text, f.at);
+    addLine(chat, 'note', t('console.note', 'Anteckning') + (f.by ? ' (' + f.by + ')' : ''), f.text, f.at);
   }
 
   function onVisitorLeft(f) {
     var chat = S.chats[f.chat];
     if (!chat) { return; }
-    var text = LEFT_HOW[f.how] || 'Besökaren har lämnat.';
-    addLine(chat, 'system', 'System', text, null);
+    var text = LEFT_HOW[f.how] || t('console.left.other', 'Besökaren har lämnat.');
+    addLine(chat, 'system', t('console.who.system', 'System'), text, null);
     var flag = chat.panel.querySelector('.flag-left');
-    flag.textContent = f.how === 'exit' ? 'Lämnade snabbt' : 'Besökaren har gått';
+    flag.textContent = f.how === 'exit' ? t('console.left.flag_exit', 'Lämnade snabbt') : t('console.left.flag', 'Besökaren har gått');
     flag.classList.toggle('is-exit', f.how === 'exit');
     show(flag, true);
     show(chat.panel.querySelector('.flag-away'), false);
@@ -708,20 +718,20 @@ import { startShortcuts } from './shortcuts.js';
     if (!chat) { return; }
     var on = !!f.on;
     setAway(chat, on);
-    addLine(chat, 'system', 'System', on ? 'Besökaren dolde chatten (någon kan vara i närheten). Vänta med att skriva.' : 'Besökaren är tillbaka i chatten.', null);
+    addLine(chat, 'system', t('console.who.system', 'System'), on ? t('console.away.on', 'Besökaren dolde chatten (någon kan vara i närheten). Vänta med att skriva.') : t('console.away.off', 'Besökaren är tillbaka i chatten.'), null);
   }
 
   function onReleased(f) {
     var chat = S.chats[f.chat];
     if (!chat) { return; }
-    if (!chat.ended) { addLine(chat, 'system', 'System', 'Chatten är inte längre din (tillbaka i kön eller överlämnad).', null); }
+    if (!chat.ended) { addLine(chat, 'system', t('console.who.system', 'System'), t('console.not_yours', 'Chatten är inte längre din (tillbaka i kön eller överlämnad).'), null); }
     setChatOpen(chat, false);
   }
 
   function onEnded(f) {
     var chat = S.chats[f.chat];
     if (!chat) { return; }
-    if (!chat.ended) { addLine(chat, 'system', 'System', ENDED_BY[f.by] || 'Chatten är avslutad.', null); }
+    if (!chat.ended) { addLine(chat, 'system', t('console.who.system', 'System'), ENDED_BY[f.by] || t('console.ended.counsellor', 'Chatten är avslutad.'), null); }
     setChatOpen(chat, false);
   }
 
@@ -764,13 +774,13 @@ import { startShortcuts } from './shortcuts.js';
       if (!text) { return; }
       if (send({ type: 'note', chat: chat.id, text: text })) {
         chat.localNotes.push(text);
-        addLine(chat, 'note', 'Anteckning (bara personal)', text, null);
+        addLine(chat, 'note', t('console.note_staff', 'Anteckning (bara personal)'), text, null);
         note.value = '';
       }
     });
     p.querySelector('.cp-to-queue').addEventListener('click', function () {
       if (send({ type: 'transfer', chat: chat.id, to: 'queue' })) {
-        addLine(chat, 'system', 'System', 'Du lämnade tillbaka chatten först i kön.', null);
+        addLine(chat, 'system', t('console.who.system', 'System'), t('console.requeued', 'Du lämnade tillbaka chatten först i kön.'), null);
         setChatOpen(chat, false);
       }
     });
@@ -782,7 +792,7 @@ import { startShortcuts } from './shortcuts.js';
       if (!to || (option && option.disabled)) { return; }
       if (send({ type: 'transfer', chat: chat.id, to: to })) {
         chat.transferTo = to;
-        addLine(chat, 'system', 'System', 'Lämnar över chatten till ' + colleagueName(to) + '…', null);
+        addLine(chat, 'system', t('console.who.system', 'System'), tf('console.handing_over', 'Lämnar över chatten till {name}…', { name: colleagueName(to) }), null);
         setChatOpen(chat, false);
       }
     });
@@ -795,7 +805,7 @@ import { startShortcuts } from './shortcuts.js';
       if (!btn) { return; }
       if (send({ type: 'refer', chat: chat.id, org: btn.getAttribute('data-org') })) {
         btn.disabled = true;
-        btn.textContent = 'Skickar…';
+        btn.textContent = t('heavy.sending', 'Skickar…');
       }
     });
     p.querySelector('.cp-end-form').addEventListener('submit', function (e) {
@@ -811,7 +821,7 @@ import { startShortcuts } from './shortcuts.js';
         if (kom) { endFrame.kommun = kom; }
       }
       if (send(endFrame)) {
-        if (!chat.ended) { addLine(chat, 'system', 'System', 'Du avslutade chatten.', null); }
+        if (!chat.ended) { addLine(chat, 'system', t('console.who.system', 'System'), t('console.you_ended', 'Du avslutade chatten.'), null); }
         setChatOpen(chat, false);
         p.querySelector('.cp-end-send').disabled = true;
         p.querySelector('.cp-end').open = false;
@@ -857,12 +867,12 @@ import { startShortcuts } from './shortcuts.js';
     var text = input.value;
     if (!text.trim() || chat.ended) { return; }
     if (codePoints(text) > MAX_MESSAGE_CHARS) {
-      toast('Meddelandet är för långt (högst ' + MAX_MESSAGE_CHARS + ' tecken).');
+      toast(tf('console.too_long', 'Meddelandet är för långt (högst {n} tecken).', { n: MAX_MESSAGE_CHARS }));
       return;
     }
     var id = newClientId();
     if (!send({ type: 'msg', chat: chat.id, id: id, text: text })) { return; }
-    var li = addLine(chat, 'counsellor', 'Du', text, null);
+    var li = addLine(chat, 'counsellor', t('console.who.you', 'Du'), text, null);
     li.classList.add('is-pending');
     li.appendChild(el('span', 'cm-state', 'skickas…'));
     chat.pending[id] = li;
@@ -930,42 +940,42 @@ import { startShortcuts } from './shortcuts.js';
     if (p.querySelector('.cp-refer-open').checked) { params.push('open=1'); }
     var list = p.querySelector('.cp-refer-results');
     clear(list);
-    list.appendChild(el('li', 'hint', 'Söker…'));
+    list.appendChild(el('li', 'hint', t('console.searching', 'Söker…')));
     getJSON('/api/directory?' + params.join('&')).then(function (data) {
       clear(list);
       var orgs = data && Array.isArray(data.orgs) ? data.orgs : [];
-      if (!orgs.length) { list.appendChild(el('li', 'hint', 'Inga träffar. Prova med färre filter.')); return; }
+      if (!orgs.length) { list.appendChild(el('li', 'hint', t('console.no_hits', 'Inga träffar. Prova med färre filter.'))); return; }
       orgs.slice(0, 30).forEach(function (org) {
         var li = el('li', 'cp-org');
         li.setAttribute('data-org', String(org.id));
         var head = el('div', 'cp-org-head');
         head.appendChild(el('strong', 'cp-org-name', String(org.name || '')));
-        var btn = el('button', 'btn btn-small cp-refer-send', 'Skicka');
+        var btn = el('button', 'btn btn-small cp-refer-send', t('console.send', 'Skicka'));
         btn.type = 'button';
         btn.setAttribute('data-org', String(org.id));
         btn.setAttribute('data-name', String(org.name || ''));
-        btn.setAttribute('aria-label', 'Skicka kortet för ' + String(org.name || '') + ' till besökaren');
+        btn.setAttribute('aria-label', tf('console.send_card', 'Skicka kortet för {name} till besökaren', { name: String(org.name || '') }));
         btn.disabled = chat.ended;
         head.appendChild(btn);
         li.appendChild(head);
         if (org.helps_with) { li.appendChild(el('p', 'cp-org-helps', String(org.helps_with))); }
         var meta = [];
         if (Array.isArray(org.kommun) && org.kommun.length) {
-          meta.push(org.kommun.map(function (k) { return k === '*' ? 'hela landet' : (KOMMUNER[k] || k); }).join(', '));
+          meta.push(org.kommun.map(function (k) { return k === '*' ? t('console.whole_country', 'hela landet') : (KOMMUNER[k] || k); }).join(', '));
         } else if (typeof org.kommun === 'string' && org.kommun) {
           meta.push(org.kommun);
         }
         if (Array.isArray(org.languages) && org.languages.length) {
-          meta.push('Språk: ' + org.languages.map(function (l) { return LANG_NAMES[l] || l; }).join(', '));
+          meta.push(t('console.languages', 'Språk') + ': ' + org.languages.map(function (l) { return LANG_NAMES[l] || l; }).join(', '));
         }
         var contact = contactText(org);
         if (contact) { meta.push(contact); }
         if (meta.length) { li.appendChild(el('p', 'hint cp-org-meta', meta.join(' · '))); }
         var person = org.contact_person ? String(org.contact_person) + (org.contact_email ? ' <' + org.contact_email + '>' : '') : '';
-        if (person) { li.appendChild(el('p', 'hint cp-org-person', 'Kontaktperson (bara personal): ' + person)); }
+        if (person) { li.appendChild(el('p', 'hint cp-org-person', t('console.contact_person', 'Kontaktperson (bara personal)') + ': ' + person)); }
         if (org.source) {
           // A link only for an https address the server vouched for (source_url); else text.
-          var src = el('p', 'hint cp-org-source', 'Källa: ');
+          var src = el('p', 'hint cp-org-source', t('console.source', 'Källa') + ': ');
           if (org.source_url) {
             var a = el('a', null, String(org.source));
             a.href = String(org.source_url);
@@ -983,7 +993,7 @@ import { startShortcuts } from './shortcuts.js';
       });
     }).catch(function () {
       clear(list);
-      list.appendChild(el('li', 'hint', 'Katalogen kunde inte hämtas just nu.'));
+      list.appendChild(el('li', 'hint', t('console.directory_failed', 'Katalogen kunde inte hämtas just nu.')));
     });
   }
 
@@ -991,12 +1001,12 @@ import { startShortcuts } from './shortcuts.js';
     var chat = S.chats[f.chat];
     if (!chat) { return; }
     var card = f.card || {};
-    addLine(chat, 'system', 'System', 'Hänvisning skickad till besökaren: ' + String(card.name || f.org || ''), null);
+    addLine(chat, 'system', t('console.who.system', 'System'), tf('console.referral_sent', 'Hänvisning skickad till besökaren: {name}', { name: String(card.name || f.org || '') }), null);
     var btns = chat.panel.querySelectorAll('.cp-refer-send');
     for (var i = 0; i < btns.length; i++) {
       if (btns[i].getAttribute('data-org') === f.org) {
         btns[i].disabled = true;
-        btns[i].textContent = 'Skickat ✓';
+        btns[i].textContent = t('console.sent', 'Skickat') + ' ✓';
       }
     }
   }
@@ -1007,13 +1017,13 @@ import { startShortcuts } from './shortcuts.js';
     var text = p.querySelector('.cp-summary').value.trim();
     var status = p.querySelector('.cp-summary-status');
     status.className = 'cp-summary-status';
-    if (!text) { status.textContent = 'Skriv en kort sammanfattning först.'; return; }
+    if (!text) { status.textContent = t('console.summary.empty', 'Skriv en kort sammanfattning först.'); return; }
     if (codePoints(text) > MAX_SUMMARY_CHARS) {
-      status.textContent = 'För lång: högst ' + MAX_SUMMARY_CHARS + ' tecken.';
+      status.textContent = tf('console.summary.too_long', 'För lång: högst {n} tecken.', { n: MAX_SUMMARY_CHARS });
       return;
     }
     if (send({ type: 'summary', chat: chat.id, text: text })) {
-      status.textContent = 'Sparar…';
+      status.textContent = t('console.saving', 'Sparar…');
     }
   }
 
@@ -1022,11 +1032,11 @@ import { startShortcuts } from './shortcuts.js';
     if (!chat) { return; }
     var status = chat.panel.querySelector('.cp-summary-status');
     if (f.saved) {
-      status.textContent = 'Sparad. Nästa kurator ser den om den unga kommer tillbaka med sin kod.';
+      status.textContent = t('console.summary.saved', 'Sparad. Nästa kurator ser den om den unga kommer tillbaka med sin kod.');
       status.className = 'cp-summary-status is-ok';
     } else {
-      status.textContent = 'Inte sparad: chatten har ingen återkomstkod. Erbjud en kod först ' +
-        '(den unga trycker på ”Ge mig en återkomstkod”), och spara sedan igen.';
+      status.textContent = t('console.summary.no_code', 'Inte sparad: chatten har ingen återkomstkod. ' +
+        'Erbjud en kod först (den unga trycker på ”Ge mig en återkomstkod”), och spara sedan igen.');
       status.className = 'cp-summary-status is-warn';
     }
   }
@@ -1048,7 +1058,7 @@ import { startShortcuts } from './shortcuts.js';
     var box = panel.querySelector('.cp-risk-questions');
     if (box.getAttribute('data-ready')) { return; }
     clear(box);
-    if (!guide) { box.appendChild(el('p', 'hint', 'Vägledningen kunde inte hämtas ännu.')); return; }
+    if (!guide) { box.appendChild(el('p', 'hint', t('console.guide_failed', 'Vägledningen kunde inte hämtas ännu.'))); return; }
     var review = guide.review || {};
     panel.querySelector('.cp-risk-review').textContent = String(review.note || '');
     panel.querySelector('.cp-risk-review').classList.toggle('is-pending', review.status === 'pending');
@@ -1112,7 +1122,7 @@ import { startShortcuts } from './shortcuts.js';
     var status = chat.panel.querySelector('.cp-risk-status');
     chat.panel.querySelector('.cp-risk-save').disabled = chat.riskCounted;
     if (chat.riskCounted) {
-      status.textContent = 'Räknat anonymt i statistiken (' + Object.keys(answers).length + ' svar).';
+      status.textContent = tf('console.risk.counted', 'Räknat anonymt i statistiken ({n} svar).', { n: Object.keys(answers).length });
     }
   }
 
@@ -1132,9 +1142,9 @@ import { startShortcuts } from './shortcuts.js';
       head.appendChild(el('strong', null, ' ' + String(e.title)));
       li.appendChild(head);
       li.appendChild(el('p', 'cp-risk-action', String(e.action)));
-      if (e.contact) { li.appendChild(el('p', 'hint', 'Kontakt: ' + String(e.contact))); }
+      if (e.contact) { li.appendChild(el('p', 'hint', t('console.contact', 'Kontakt') + ': ' + String(e.contact))); }
       if (item.because.length) {
-        li.appendChild(el('p', 'hint', 'Därför: ' + item.because.map(function (k) { return texts[k] || k; }).join(' ')));
+        li.appendChild(el('p', 'hint', t('console.risk.because', 'Därför') + ': ' + item.because.map(function (k) { return texts[k] || k; }).join(' ')));
       }
       list.appendChild(li);
     });
@@ -1144,9 +1154,9 @@ import { startShortcuts } from './shortcuts.js';
   function saveRisk(chat) {
     var p = chat.panel;
     var status = p.querySelector('.cp-risk-status');
-    if (!Object.keys(riskAnswers(p)).length) { status.textContent = 'Svara på minst en fråga först.'; return; }
-    if (chat.riskCounted) { status.textContent = 'Svaren är redan räknade för det här samtalet.'; return; }
-    if (send({ type: 'risk', chat: chat.id, count: true })) { status.textContent = 'Sparar…'; }
+    if (!Object.keys(riskAnswers(p)).length) { status.textContent = t('console.risk.none', 'Svara på minst en fråga först.'); return; }
+    if (chat.riskCounted) { status.textContent = t('console.risk.already', 'Svaren är redan räknade för det här samtalet.'); return; }
+    if (send({ type: 'risk', chat: chat.id, count: true })) { status.textContent = t('console.saving', 'Sparar…'); }
   }
 
   // ---------------------------------------------------------------- inbox (left messages)
@@ -1170,8 +1180,8 @@ import { startShortcuts } from './shortcuts.js';
       var btn = el('button', 'inbox-open', null);
       btn.type = 'button';
       btn.setAttribute('data-record', item.record);
-      btn.appendChild(el('span', 'inbox-label', 'Meddelande ' + (i + 1)));
-      btn.appendChild(el('span', 'inbox-since', 'Väntar sedan ' + formatSince(item.waiting_since)));
+      btn.appendChild(el('span', 'inbox-label', tf('console.inbox.message', 'Meddelande {n}', { n: i + 1 })));
+      btn.appendChild(el('span', 'inbox-since', tf('console.inbox.since', 'Väntar sedan {when}', { when: formatSince(item.waiting_since) })));
       var n = typeof item.unanswered === 'number' ? item.unanswered : 0;
       btn.appendChild(el('span', 'inbox-unanswered', n + (n === 1 ? ' obesvarat' : ' obesvarade')));
       if (item.record === S.inboxRecord) { li.classList.add('is-open'); }
@@ -1197,7 +1207,7 @@ import { startShortcuts } from './shortcuts.js';
     (Array.isArray(f.items) ? f.items : []).forEach(function (m) {
       var kind = m.from === 'counsellor' ? 'counsellor' : 'visitor';
       var li = el('li', 'cm cm-' + kind);
-      li.appendChild(el('span', 'cm-who', kind === 'counsellor' ? 'Kurator' : 'Den unga'));
+      li.appendChild(el('span', 'cm-who', kind === 'counsellor' ? t('console.who.counsellor', 'Kurator') : t('console.who.young', 'Den unga')));
       li.appendChild(el('span', 'cm-time', formatSince(m.at)));
       li.appendChild(el('span', 'cm-text', String(m.text || '')));
       items.appendChild(li);
@@ -1212,7 +1222,7 @@ import { startShortcuts } from './shortcuts.js';
   }
 
   function onInboxReplied(f) {
-    $('inbox-status').textContent = 'Svaret är skickat. Den unga läser det med sin kod.';
+    $('inbox-status').textContent = t('console.inbox.sent', 'Svaret är skickat. Den unga läser det med sin kod.');
     $('inbox-reply-send').disabled = false;
     if (f.record === S.inboxRecord) { send({ type: 'inbox_open', record: f.record }); }
   }
@@ -1223,13 +1233,13 @@ import { startShortcuts } from './shortcuts.js';
     var text = input.value.trim();
     if (!text || !S.inboxRecord) { return; }
     if (codePoints(text) > MAX_MESSAGE_CHARS) {
-      toast('Svaret är för långt (högst ' + MAX_MESSAGE_CHARS + ' tecken).');
+      toast(tf('console.inbox.too_long', 'Svaret är för långt (högst {n} tecken).', { n: MAX_MESSAGE_CHARS }));
       return;
     }
     if (send({ type: 'inbox_reply', record: S.inboxRecord, text: text })) {
       input.value = '';
       $('inbox-reply-send').disabled = true;
-      $('inbox-status').textContent = 'Skickar…';
+      $('inbox-status').textContent = t('heavy.sending', 'Skickar…');
     }
   }
 

@@ -294,7 +294,7 @@ async def test_arrivals_in_one_millisecond_keep_their_order(redis: Redis) -> Non
     """First come, first served: chats queued at the same clock reading (one millisecond, or
     processes whose clocks differ) are offered in the order they arrived, not by their ids."""
     store = ChatStore(redis, MASTER_KEY, clock=lambda: 5_000.0, retention_secs=60)
-    arrived = []
+    arrived: list[str] = []
     for _ in range(30):
         chat = await store.create_chat(Hello("youth", "sv", "18plus"), ChatState.WAITING)
         assert await store.enqueue(chat, 100, from_state=ChatState.WAITING) == len(arrived) + 1

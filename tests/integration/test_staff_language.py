@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import closing
 
@@ -64,6 +65,11 @@ def test_a_colleague_chooses_english_and_the_console_and_admin_follow(team: Team
     assert _lang(admin) == "en"
     assert "Queues now" in admin
     assert "Köer just nu" not in admin
+    strings = re.search(
+        r'<script type="application/json" id="console-strings">(.*?)</script>', console
+    )
+    assert strings
+    assert json.loads(strings.group(1))["alerts.sound_off"] == "Sound: off"
     account = sigrid.get("/console/account").text
     assert "Change password" in account
     assert re.search(r'<option value="en" lang="en" selected>English</option>', account)
@@ -72,6 +78,7 @@ def test_a_colleague_chooses_english_and_the_console_and_admin_follow(team: Team
     theirs = anna.get("/console").text
     assert _lang(theirs) == "sv"
     assert "Logga ut" in theirs
+    assert '<script type="application/json" id="console-strings">{}</script>' in theirs
 
     back = sigrid.post("/console/account/language", data={"lang": "sv"})
     assert _lang(back.text) == "sv"

@@ -3,6 +3,7 @@ Python that marks its words is in the template, and English translates every one
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -16,13 +17,14 @@ from counsellor_console.staff_language import (
     STAFF_LOCALE_DIR,
     STAFF_SOURCE_LANG,
     negotiate,
+    script_strings,
     staff_catalogues,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = STAFF_LOCALE_DIR / f"{STAFF_DOMAIN}.pot"
-#: As the Makefile passes it: N_ marks a Swedish text in Python.
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+#: As the Makefile passes them: N_ marks a Swedish text in Python; the scripts' t(key, Swedish).
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": ((1, "c"), 2), "tf": ((1, "c"), 2)}
 LOGIN_FAILED = "Inloggningen misslyckades. Kontrollera uppgifterna och försök igen."
 
 
@@ -31,36 +33,47 @@ def _read(path: Path) -> Catalog:
         return read_po(handle)
 
 
-def _extracted() -> set[str]:
+Entry = tuple[str | None, str]
+
+
+def _entries(catalog: Catalog) -> set[Entry]:
+    return {(m.context, str(m.id)) for m in catalog if m.id}
+
+
+def _extracted() -> set[Entry]:
     with (ROOT / "babel-staff.cfg").open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
-    found: set[str] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    found: set[Entry] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS
     ):
         assert isinstance(message, str), message
-        found.add(message)
+        found.add((context, message))
     return found
 
 
 def test_the_template_holds_every_string_of_the_staff_pages() -> None:
     extracted = _extracted()
-    assert len(extracted) > 200  # positive control: the templates were read
-    assert {"Logga ut", "Samtalsstödjare", LOGIN_FAILED} <= extracted
-    template = {str(m.id) for m in _read(TEMPLATE) if m.id}
+    assert len(extracted) > 300  # positive control: the templates and scripts were read
+    assert {(None, "Logga ut"), (None, "Samtalsstödjare"), (None, LOGIN_FAILED)} <= extracted
+    assert ("alerts.sound_off", "Ljud: av") in extracted  # a script's word, by its key
+    template = _entries(_read(TEMPLATE))
     assert extracted - template == set(), "new strings: run `make i18n-extract i18n-update`"
     assert template - extracted == set(), "strings gone: run `make i18n-extract i18n-update`"
 
 
 def test_english_translates_every_entry() -> None:
     english = _read(STAFF_LOCALE_DIR / "en" / "LC_MESSAGES" / f"{STAFF_DOMAIN}.po")
-    template = {str(m.id) for m in _read(TEMPLATE) if m.id}
-    assert {str(m.id) for m in english if m.id} == template, "run `make i18n-update`"
+    assert _entries(english) == _entries(_read(TEMPLATE)), "run `make i18n-update`"
     gaps = [m.id for m in english if m.id and (not m.string or m.fuzzy)]
     assert gaps == []
     for message in english:
         if message.id:
-            assert str(message.id).count("&lt;") == str(message.string).count("&lt;"), message.id
+            source, text = str(message.id), str(message.string)
+            assert source.count("&lt;") == text.count("&lt;"), source
+            assert sorted(re.findall(r"\{(\w+)\}", source)) == sorted(
+                re.findall(r"\{(\w+)\}", text)
+            ), source
 
 
 def test_every_staff_language_reads() -> None:
@@ -78,3 +91,16 @@ def test_the_browsers_language_before_login() -> None:
     assert negotiate("de, fr;q=0.9") == "sv"
     assert negotiate("en;q=0.2, sv;q=0.7") == "sv"
     assert negotiate("en;q=bad") == "sv"
+
+
+def test_the_scripts_get_their_words_by_key() -> None:
+    english = script_strings("en")
+    assert english["alerts.sound_off"] == "Sound: off"
+    assert english["colleagues.load"] == "{chats} of {limit} chats"
+    assert script_strings(STAFF_SOURCE_LANG) == {}
+    scripts = ROOT / "counsellor_console" / "static"
+    keys = set()
+    for script in scripts.glob("*.js"):
+        keys |= set(re.findall(r"\btf?\('([\w.]+)',", script.read_text("utf-8")))
+    assert len(keys) > 80
+    assert keys - set(english) == set(), "a script's key without an English text"
