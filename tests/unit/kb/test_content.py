@@ -35,7 +35,7 @@ FURTHER_LANGS = {
     "hjalp-nu": {"fa", "so", "ckb", "ti"},
     "vad-ar-hedersfortryck": {"fa"},
     "dina-rattigheter": {"fa"},
-    "nar-du-chattar-med-oss": {"fa"},
+    "nar-du-chattar-med-oss": {"fa", "so", "ckb", "ti"},
 }
 
 
@@ -114,6 +114,9 @@ def test_reporting_duty_is_explained_in_every_language(bank: KnowledgeBank) -> N
         ("en", "chatting-with-us", ["under 18", "social services"]),
         ("ar", "chatting-with-us", ["18", "الخدمات الاجتماعية"]),
         ("fa", "chatting-with-us", ["18", "socialtjänsten"]),
+        ("so", "chatting-with-us", ["18", "socialtjänsten", "112"]),
+        ("ckb", "chatting-with-us", ["18", "socialtjänsten", "112"]),
+        ("ti", "chatting-with-us", ["18", "socialtjänsten", "112"]),
     ]:
         article = bank.get(lang, slug, include_staff=False)
         assert article is not None
@@ -158,11 +161,12 @@ def test_persian_help_now_is_rtl_and_awaits_a_native_reader(bank: KnowledgeBank)
     ("lang", "reader", "direction"),
     [("so", "Somali", "ltr"), ("ckb", "Sorani", "rtl"), ("ti", "Tigrinya", "ltr")],
 )
-def test_help_now_in_somali_sorani_and_tigrinya_awaits_a_native_reader(
+def test_somali_sorani_and_tigrinya_articles_await_a_native_reader(
     bank: KnowledgeBank, lang: str, reader: str, direction: str
 ) -> None:
-    article = bank.get(lang, "help-now", include_staff=False)
-    assert article is not None
-    assert article.direction == direction
-    assert reader in article.review_note
-    assert "112" in article.body
+    for slug in ("help-now", "chatting-with-us"):
+        article = bank.get(lang, slug, include_staff=False)
+        assert article is not None, slug
+        assert article.direction == direction
+        assert reader in article.review_note
+        assert "112" in article.body

@@ -90,6 +90,9 @@ CASES: list[tuple[str, str | None, str]] = [
     ("taleefan", "so", "so/help-now"),
     ("یارمەتی", "ckb", "ckb/help-now"),
     ("ሓገዝ", "ti", "ti/help-now"),
+    ("socialtjänsten", "so", "so/chatting-with-us"),
+    ("ڕاپۆرتدان", "ckb", "ckb/chatting-with-us"),
+    ("ግዴታ ምሕባር", "ti", "ti/chatting-with-us"),
 ]
 
 
