@@ -33,7 +33,7 @@ SOURCE_HEADINGS = {
 #: The core articles translated further, beyond sv/en/ar (issue 12), awaiting a native reader.
 FURTHER_LANGS = {
     "hjalp-nu": {"fa", "so", "ckb", "ti"},
-    "vad-ar-hedersfortryck": {"fa"},
+    "vad-ar-hedersfortryck": {"fa", "so", "ckb", "ti"},
     "dina-rattigheter": {"fa"},
     "nar-du-chattar-med-oss": {"fa", "so", "ckb", "ti"},
 }
@@ -164,7 +164,7 @@ def test_persian_help_now_is_rtl_and_awaits_a_native_reader(bank: KnowledgeBank)
 def test_somali_sorani_and_tigrinya_articles_await_a_native_reader(
     bank: KnowledgeBank, lang: str, reader: str, direction: str
 ) -> None:
-    for slug in ("help-now", "chatting-with-us"):
+    for slug in ("help-now", "chatting-with-us", "what-is-honour-based-violence"):
         article = bank.get(lang, slug, include_staff=False)
         assert article is not None, slug
         assert article.direction == direction

@@ -93,6 +93,9 @@ CASES: list[tuple[str, str | None, str]] = [
     ("socialtjänsten", "so", "so/chatting-with-us"),
     ("ڕاپۆرتدان", "ckb", "ckb/chatting-with-us"),
     ("ግዴታ ምሕባር", "ti", "ti/chatting-with-us"),
+    ("guur qasab", "so", "so/what-is-honour-based-violence"),
+    ("توندوتیژی ناموسی", "ckb", "ckb/what-is-honour-based-violence"),
+    ("ዓመጽ ክብሪ", "ti", "ti/what-is-honour-based-violence"),
 ]
 
 
