@@ -96,6 +96,9 @@ CASES: list[tuple[str, str | None, str]] = [
     ("guur qasab", "so", "so/what-is-honour-based-violence"),
     ("توندوتیژی ناموسی", "ckb", "ckb/what-is-honour-based-violence"),
     ("ዓመጽ ክብሪ", "ti", "ti/what-is-honour-based-violence"),
+    ("guurka carruurta", "so", "so/your-rights"),
+    ("مافەکانت", "ckb", "ckb/your-rights"),
+    ("መሰላትኩም", "ti", "ti/your-rights"),
 ]
 
 
