@@ -48,6 +48,8 @@ import { t, tf } from './i18n.js';
   // Sweden's 290 municipalities, code -> name, from GET /api/municipalities (loadMunicipalities);
   // a code not (yet) in it is shown as it is.
   var KOMMUNER = {};
+  // The colleague's language (the page's lang: sv or en), for the reasons and professions.
+  var STAFF_LANG = document.documentElement.lang === 'en' ? 'en' : 'sv';
   var MAX_SUMMARY_CHARS = 2000;
   var ENDED_BY = {
     visitor: t('console.left.end', 'Besökaren avslutade chatten.'),
@@ -1253,7 +1255,7 @@ import { t, tf } from './i18n.js';
 
   // ---------------------------------------------------------------- start
   function loadTopics() {
-    getJSON('/api/topics?lang=sv').then(function (data) {
+    getJSON('/api/topics?lang=' + STAFF_LANG).then(function (data) {
       if (!data || !Array.isArray(data.topics)) { return; }
       S.topics = data.topics;
       S.topicLabels = {};
@@ -1268,7 +1270,7 @@ import { t, tf } from './i18n.js';
   }
 
   function loadProfessions() {
-    getJSON('/api/professions?lang=sv').then(function (data) {
+    getJSON('/api/professions?lang=' + STAFF_LANG).then(function (data) {
       if (!data || !Array.isArray(data.professions)) { return; }
       data.professions.forEach(function (p) { S.professionLabels[p.code] = p.label; });
       S.order.forEach(function (id) { chatFacts(S.chats[id]); fillConsultation(S.chats[id]); });

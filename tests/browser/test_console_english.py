@@ -56,6 +56,10 @@ async def test_a_colleague_who_chooses_english_gets_the_console_in_english(
             await expect(console.get_by_text("Show the keyboard shortcuts")).to_be_visible(
                 timeout=WAIT_MS
             )
+            # The reasons to end with come in her language too (GET /api/topics?lang=en).
+            await expect(panel.locator(".cp-reasons")).to_contain_text(
+                "Control and restrictions at home", timeout=WAIT_MS
+            )
             facts = await panel.locator(".cp-facts").inner_text()
             for swedish in ("Samtal", "Ålder", "Anmälningsplikt"):
                 assert swedish not in facts, facts
