@@ -99,6 +99,16 @@ def test_placeholders_survive_translation(lang: str) -> None:
             ), (lang, message.context)
 
 
+def _compile(locale_dir: Path) -> None:
+    """What `make i18n-compile` does: pybabel writes a .mo beside each .po."""
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "compile"]
+        + ["-d", str(locale_dir), "-D", VISITOR_DOMAIN],
+        check=True,
+        capture_output=True,
+    )
+
+
 def test_the_compiled_catalogues_say_what_the_po_files_say(tmp_path: Path) -> None:
     """`make i18n-compile` (pybabel) writes `.mo` files that read as the service reads the
     `.po` files it compiles in memory when a `.mo` is missing."""
@@ -106,20 +116,7 @@ def test_the_compiled_catalogues_say_what_the_po_files_say(tmp_path: Path) -> No
         target = tmp_path / po.relative_to(LOCALE_DIR)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(po.read_bytes())
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "compile",
-            "-d",
-            str(tmp_path),
-            "-D",
-            VISITOR_DOMAIN,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    _compile(tmp_path)
     in_memory = Catalogues(tmp_path)  # .mo present and fresh: read as compiled
     for message in _read(TEMPLATE):
         if not message.id:
@@ -139,20 +136,7 @@ def test_the_compiled_catalogues_say_what_the_po_files_say(tmp_path: Path) -> No
 def test_a_stale_mo_is_not_read(tmp_path: Path) -> None:
     english = {"start": "Start"}
     po = write_catalogue(tmp_path, "sv", english, {"start": "Börja"})
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "compile",
-            "-d",
-            str(tmp_path),
-            "-D",
-            VISITOR_DOMAIN,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    _compile(tmp_path)
     assert Catalogues(tmp_path).text("sv", "start", "Start") == "Börja"
     write_catalogue(tmp_path, "sv", english, {"start": "Starta"})
     mo = po.with_suffix(".mo")
