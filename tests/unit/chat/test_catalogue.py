@@ -102,8 +102,16 @@ def test_placeholders_survive_translation(lang: str) -> None:
 def _compile(locale_dir: Path) -> None:
     """What `make i18n-compile` does: pybabel writes a .mo beside each .po."""
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "compile"]
-        + ["-d", str(locale_dir), "-D", VISITOR_DOMAIN],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "compile",
+            "-d",
+            str(locale_dir),
+            "-D",
+            VISITOR_DOMAIN,
+        ],
         check=True,
         capture_output=True,
     )
