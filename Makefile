@@ -81,8 +81,9 @@ test: install chromium zbar axe
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # The words of the pages in gettext catalogues: the visitor's (domain visitor, English the
-# source: chat/catalogue.py) and the staff's (domain staff, Swedish the source:
-# counsellor_console/staff_language.py). Extract the sources into each template, merge it into
+# source: chat/catalogue.py), the knowledge bank's interface (domain kb, English the source:
+# kb/ui_catalogue.py, which reads its .po files and needs no .mo) and the staff's (domain
+# staff, Swedish the source: counsellor_console/staff_language.py). Extract the sources into each template, merge it into
 # every language's .po, compile the .mo files the service reads. tests/unit/chat/
 # test_catalogue.py and tests/unit/counsellor_console/test_staff_catalogue.py fail when a
 # template or a catalogue is behind the code.
@@ -91,15 +92,19 @@ BABEL_HEADER := --project Fristad --version 1 --copyright-holder "The Fristad re
   --msgid-bugs-address "the centre" -w 100 --add-location file
 VISITOR_LOCALES := chat/locale
 STAFF_LOCALES := counsellor_console/locale
+KB_LOCALES := kb/locale
 
 i18n-extract: $(STAMP)
 	$(PYBABEL) extract -F babel.cfg -k text:1c,2 $(BABEL_HEADER) -o $(VISITOR_LOCALES)/visitor.pot .
 	$(PYBABEL) extract -F babel-staff.cfg -k N_ -k t:1c,2 -k tf:1c,2 $(BABEL_HEADER) -o $(STAFF_LOCALES)/staff.pot .
+	$(PYBABEL) extract -F babel-kb.cfg $(BABEL_HEADER) -o $(KB_LOCALES)/kb.pot .
 
 i18n-update: $(STAMP)
 	$(PYBABEL) update -i $(VISITOR_LOCALES)/visitor.pot -d $(VISITOR_LOCALES) -D visitor -w 100 \
 	  --no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 	$(PYBABEL) update -i $(STAFF_LOCALES)/staff.pot -d $(STAFF_LOCALES) -D staff -w 100 \
+	  --no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
+	$(PYBABEL) update -i $(KB_LOCALES)/kb.pot -d $(KB_LOCALES) -D kb -w 100 \
 	  --no-fuzzy-matching --ignore-pot-creation-date --ignore-obsolete
 
 i18n-compile: $(STAMP)

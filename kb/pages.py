@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Final
 
 import jinja2
-import yaml
 from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from kb.article import DEFAULT_LANG, RTL_LANGS
+from kb.ui_catalogue import load_ui_words
 
 TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "templates"
 #: Where the quick exit goes when the service is not told (FRISTAD_EXIT_URL).
@@ -35,8 +35,7 @@ LANG_NAMES: Final = {
 }
 FALLBACK_LANG: Final = "en"  # a word missing in a language shows in English, never empty
 
-UI_FILE: Final = Path(__file__).resolve().parent / "ui.yaml"
-UI: Final[dict[str, dict[str, str]]] = yaml.safe_load(UI_FILE.read_text(encoding="utf-8"))
+UI: Final[dict[str, dict[str, str]]] = load_ui_words()
 
 _ENV: Final = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
