@@ -6,10 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
+from babel.messages.extract import DEFAULT_KEYWORDS
 
 from counsellor_console.staff_language import (
     STAFF_DOMAIN,
@@ -20,6 +17,7 @@ from counsellor_console.staff_language import (
     script_strings,
     staff_catalogues,
 )
+from tests.support.po import Entry, entries, extracted, read_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = STAFF_LOCALE_DIR / f"{STAFF_DOMAIN}.pot"
@@ -28,28 +26,8 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": ((1, "c"), 2), "tf": ((1, "c"),
 LOGIN_FAILED = "Inloggningen misslyckades. Kontrollera uppgifterna och försök igen."
 
 
-def _read(path: Path) -> Catalog:
-    with path.open("rb") as handle:
-        return read_po(handle)
-
-
-Entry = tuple[str | None, str]
-
-
-def _entries(catalog: Catalog) -> set[Entry]:
-    return {(m.context, str(m.id)) for m in catalog if m.id}
-
-
 def _extracted() -> set[Entry]:
-    with (ROOT / "babel-staff.cfg").open(encoding="utf-8") as handle:
-        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
-    found: set[Entry] = set()
-    for _file, _line, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
-    ):
-        assert isinstance(message, str), message
-        found.add((context, message))
-    return found
+    return extracted(ROOT, "babel-staff.cfg", KEYWORDS)
 
 
 def test_the_template_holds_every_string_of_the_staff_pages() -> None:
@@ -57,14 +35,14 @@ def test_the_template_holds_every_string_of_the_staff_pages() -> None:
     assert len(extracted) > 300  # positive control: the templates and scripts were read
     assert {(None, "Logga ut"), (None, "Samtalsstödjare"), (None, LOGIN_FAILED)} <= extracted
     assert ("alerts.sound_off", "Ljud: av") in extracted  # a script's word, by its key
-    template = _entries(_read(TEMPLATE))
+    template = entries(read_catalogue(TEMPLATE))
     assert extracted - template == set(), "new strings: run `make i18n-extract i18n-update`"
     assert template - extracted == set(), "strings gone: run `make i18n-extract i18n-update`"
 
 
 def test_english_translates_every_entry() -> None:
-    english = _read(STAFF_LOCALE_DIR / "en" / "LC_MESSAGES" / f"{STAFF_DOMAIN}.po")
-    assert _entries(english) == _entries(_read(TEMPLATE)), "run `make i18n-update`"
+    english = read_catalogue(STAFF_LOCALE_DIR / "en" / "LC_MESSAGES" / f"{STAFF_DOMAIN}.po")
+    assert entries(english) == entries(read_catalogue(TEMPLATE)), "run `make i18n-update`"
     gaps = [m.id for m in english if m.id and (not m.string or m.fuzzy)]
     assert gaps == []
     for message in english:

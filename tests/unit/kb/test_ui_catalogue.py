@@ -8,44 +8,28 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po, write_po
+from babel.messages.extract import DEFAULT_KEYWORDS
+from babel.messages.pofile import write_po
 
 from kb.article import LANGS
 from kb.pages import ui_words
 from kb.ui_catalogue import KB_DOMAIN, KB_LOCALE_DIR, UI_FILE, load_ui_words
+from tests.support.po import entries, extracted, read_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = KB_LOCALE_DIR / f"{KB_DOMAIN}.pot"
 
 
-def _read(path: Path) -> Catalog:
-    with path.open("rb") as handle:
-        return read_po(handle)
-
-
-def _entries(catalog: Catalog) -> set[tuple[str | None, str]]:
-    return {(m.context, str(m.id)) for m in catalog if m.id}
-
-
 def test_the_template_holds_every_word_of_the_bank() -> None:
-    with (ROOT / "babel-kb.cfg").open(encoding="utf-8") as handle:
-        method_map, options_map = parse_mapping_cfg(handle)  # type: ignore[no-untyped-call]
-    extracted = {
-        (context, str(message))
-        for _f, _l, message, _c, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS
-        )
-    }
-    assert ("quick_exit", "Leave this page") in extracted
-    assert extracted == _entries(_read(TEMPLATE)), "run `make i18n-extract i18n-update`"
+    found = extracted(ROOT, "babel-kb.cfg", DEFAULT_KEYWORDS)
+    assert ("quick_exit", "Leave this page") in found
+    assert found == entries(read_catalogue(TEMPLATE)), "run `make i18n-extract i18n-update`"
 
 
 @pytest.mark.parametrize("lang", [code for code in LANGS if code != "en"])
 def test_each_language_has_a_catalogue_that_follows_the_template(lang: str) -> None:
-    catalog = _read(KB_LOCALE_DIR / lang / "LC_MESSAGES" / f"{KB_DOMAIN}.po")
-    assert _entries(catalog) == _entries(_read(TEMPLATE)), "run `make i18n-update`"
+    catalog = read_catalogue(KB_LOCALE_DIR / lang / "LC_MESSAGES" / f"{KB_DOMAIN}.po")
+    assert entries(catalog) == entries(read_catalogue(TEMPLATE)), "run `make i18n-update`"
     translated = {m.context for m in catalog if m.id and m.string}
     # The quick exit, the danger line and the way to the chat are in every language.
     assert {"quick_exit", "danger", "chat", "site"} <= translated
