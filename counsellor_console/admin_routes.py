@@ -36,6 +36,7 @@ from counsellor_console.invite_store import (
     parse_chat_limit,
     parse_languages,
 )
+from counsellor_console.staff_language import N_
 from counsellor_console.store import UserExistsError
 from counsellor_console.web import TEMPLATES, StaffGate, staff_page
 from security.roles import Role, StaffIdentity
@@ -129,7 +130,7 @@ def create_staff_admin_routes(
             return await users_page(request, staff, error=str(exc))
         org_id = str(form.get("org") or "")[:64] if role is Role.PARTNER else ""
         if role is Role.PARTNER and (directory is None or await directory.get(org_id) is None):
-            return await users_page(request, staff, error="välj partnerns organisation")
+            return await users_page(request, staff, error=N_("Välj partnerns organisation."))
         try:
             token = await accounts.invite(
                 username, name, role, languages=languages, chat_limit=limit, org_id=org_id
@@ -166,9 +167,11 @@ def create_staff_admin_routes(
             try:
                 role = Role(str(form.get("role") or ""))
             except ValueError:
-                return await users_page(request, staff, error="okänd roll")
+                return await users_page(request, staff, error=N_("Okänd roll."))
             if role is Role.PARTNER:  # a partner is bound to an organisation: invite them
-                return await users_page(request, staff, error="bjud in partner med organisation")
+                return await users_page(
+                    request, staff, error=N_("Bjud in en partner med sin organisation.")
+                )
             await accounts.set_role(username, role)
             event = RoleChanged(staff=staff.username, username=username, role=role.value)
         elif action == "save":

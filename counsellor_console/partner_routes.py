@@ -35,6 +35,7 @@ from counsellor_console.partner_entries import (
     proposed_org,
 )
 from counsellor_console.partner_store import MAX_NOTE_CHARS, ProposalStore
+from counsellor_console.staff_language import N_
 from counsellor_console.web import TEMPLATES, StaffGate, staff_page
 from security.roles import StaffIdentity
 
@@ -103,7 +104,7 @@ def create_partner_routes(
             return await partner_page(request, staff, str(exc), 422)
         changed = [c.field for c in changes(current, proposal) if c.changed]
         if not changed:
-            return await partner_page(request, staff, "Inget är ändrat.", 422)
+            return await partner_page(request, staff, N_("Inget är ändrat."), 422)
         await proposals.propose(proposal, staff.username)
         await audit.record(
             EntryProposed(staff=staff.username, org=current.id, fields=",".join(changed))

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from contextlib import closing
 
 import httpx
 
 from tests.integration.conftest import Team
-from tests.support.server import RunningServer
+from tests.support.clients import login
+from tests.support.server import RunningServer, StaffCredentials
 
 _HTML_LANG = re.compile(r'<html lang="(\w+)"')
 
@@ -99,3 +101,14 @@ def test_the_language_form_needs_the_csrf_token(team: Team) -> None:
     with closing(httpx.Client(base_url=team.server.base_url, cookies=cookies)) as bare:
         assert bare.post("/console/account/language", data={"lang": "en"}).status_code == 403
     assert _lang(team.http["anna"].get("/console").text) == "sv"
+
+
+def test_an_admins_refusal_is_in_their_language(
+    fresh: RunningServer, staff: Callable[..., StaffCredentials]
+) -> None:
+    admin = staff(role="admin")
+    with closing(login(fresh, admin)) as http:
+        assert http.post("/console/account/language", data={"lang": "en"}).status_code == 200
+        refused = http.post(f"/admin/users/{admin.username}", data={"action": "role", "role": "x"})
+        assert "Unknown role." in refused.text
+        assert "Okänd roll." not in refused.text
