@@ -11,37 +11,45 @@ sees what the words are for and what they say.
 English is the source and the fallback: an entry a catalogue lacks, leaves empty, or has
 marked fuzzy reads in English, never as an empty label.
 
-A ``.po`` newer than its ``.mo`` (a translation edited but not compiled) is compiled in memory
-at start-up, so a checkout serves what its catalogues say; the service never writes here.
+A ``.po`` newer than its ``.mo`` (a translation edited but not compiled) is read instead of it,
+so a checkout serves what its catalogues say; the service never writes here. Each catalogue is
+read once, with Babel, into a plain table.
 """
 
 from __future__ import annotations
 
-import gettext
-import io
 from functools import cache
 from pathlib import Path
 from typing import Final
 
-from babel.messages.mofile import write_mo
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
 VISITOR_DOMAIN: Final = "visitor"
 SOURCE_LANG: Final = "en"
 
+#: (context, source text) -> translation, for the entries a catalogue translates.
+Entries = dict[tuple[str | None, str], str]
 
-def _compiled(po: Path) -> gettext.GNUTranslations:
+
+def _read(po: Path) -> Entries:
+    """The catalogue's translated entries: from its .mo when that is fresh, else its .po."""
     mo = po.with_suffix(".mo")
+    catalog: Catalog
     if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as handle:
-            return gettext.GNUTranslations(handle)
-    with po.open("rb") as handle:
-        catalog = read_po(handle)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+            catalog = read_mo(handle)
+    else:
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+    return {
+        (m.context, m.id): m.string
+        for m in catalog
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
+        if not m.fuzzy
+    }
 
 
 class Catalogues:
@@ -52,9 +60,10 @@ class Catalogues:
         self, locale_dir: Path = LOCALE_DIR, domain: str = VISITOR_DOMAIN, source: str = SOURCE_LANG
     ) -> None:
         self.source = source
-        self._by_lang: dict[str, gettext.GNUTranslations] = {}
-        for po in sorted(locale_dir.glob(f"*/LC_MESSAGES/{domain}.po")):
-            self._by_lang[po.parent.parent.name] = _compiled(po)
+        self._by_lang: dict[str, Entries] = {
+            po.parent.parent.name: _read(po)
+            for po in sorted(locale_dir.glob(f"*/LC_MESSAGES/{domain}.po"))
+        }
 
     @property
     def languages(self) -> frozenset[str]:
@@ -63,23 +72,15 @@ class Catalogues:
 
     def text(self, lang: str, key: str, english: str) -> str:
         """``english`` (the entry ``key``'s source text) in ``lang``, or in English."""
-        translations = self._by_lang.get(lang)
-        if translations is None:
-            return english
-        return translations.pgettext(key, english) or english
+        return self._by_lang.get(lang, {}).get((key, english)) or english
 
     def gettext(self, lang: str, source: str) -> str:
         """``source`` (an entry without a context, in the domain's source language) in ``lang``."""
-        translations = self._by_lang.get(lang)
-        if translations is None:
-            return source
-        return translations.gettext(source) or source
+        return self._by_lang.get(lang, {}).get((None, source)) or source
 
-    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
-        translations = self._by_lang.get(lang)
-        if translations is None:
-            return singular if n == 1 else plural
-        return translations.ngettext(singular, plural, n)
+    def keyed(self, lang: str) -> dict[str, str]:
+        """Key -> translation of every entry with a key (a context) that ``lang`` translates."""
+        return {key: text for (key, _source), text in self._by_lang.get(lang, {}).items() if key}
 
 
 @cache

@@ -19,7 +19,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from babel.messages.pofile import read_po
 from starlette.requests import Request
 
 from chat.catalogue import Catalogues
@@ -44,24 +43,15 @@ def staff_catalogues() -> Catalogues:
 
 @cache
 def script_strings(lang: str) -> dict[str, str]:
-    """Key -> text of every scripts' entry the ``lang`` catalogue translates; {} for Swedish,
-    whose words are in the scripts already."""
-    po = STAFF_LOCALE_DIR / lang / "LC_MESSAGES" / f"{STAFF_DOMAIN}.po"
-    if lang == STAFF_SOURCE_LANG or not po.is_file():
-        return {}
-    with po.open("rb") as handle:
-        catalog = read_po(handle)
-    return {
-        str(m.context): str(m.string)
-        for m in catalog
-        if m.id and m.context and m.string and not m.fuzzy
-    }
+    """Key -> text of every scripts' entry the ``lang`` catalogue translates ({} for Swedish,
+    whose words are in the scripts already): the entries with a key as their context."""
+    return staff_catalogues().keyed(lang)
 
 
 def negotiate(accept_language: str) -> str:
     """The staff language the browser prefers most, Swedish when it names neither."""
     best, best_q = STAFF_SOURCE_LANG, 0.0
-    for position, part in enumerate(accept_language.split(",")[:20]):
+    for part in accept_language.split(",")[:20]:
         tag, _, params = part.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
         if primary not in STAFF_LANGUAGES:
@@ -72,8 +62,8 @@ def negotiate(accept_language: str) -> str:
                 q = float(params.strip()[2:])
             except ValueError:
                 continue
-        # Ties go to the earlier entry, as the browser listed them.
-        if q > best_q or (q == best_q and position == 0):
+        # Ties go to the earlier entry, as the browser listed them; q=0 is "not this one".
+        if q > best_q:
             best, best_q = primary, q
     return best
 
@@ -94,11 +84,11 @@ def translator(lang: str) -> Callable[[str], str]:
 def staff_i18n(request: Request) -> dict[str, Any]:
     """Jinja2 context for every staff page: ``{% trans %}``, ``_()`` and the page's ``lang``."""
     lang = request_lang(request)
-    catalogues = staff_catalogues()
     gettext = translator(lang)
 
     def ngettext(singular: str, plural: str, n: int) -> str:
-        return catalogues.ngettext(lang, singular, plural, n)
+        # Swedish and English both have one form for 1 and one for the rest.
+        return gettext(singular if n == 1 else plural)
 
     return {
         "ui_lang": lang,
