@@ -74,6 +74,9 @@ SETUP_CONCURRENCY: Final = 20
 SURGE: Final = 300
 ACCEPT_BATCH: Final = 10
 SERVER_ENV: Final = {
+    # The per-counsellor limit is at most 20 (chat/config.py): the latency phase spreads its
+    # pairs so that no console holds more (1,000 pairs on 50 consoles).
+    "FRISTAD_CHAT_LIMIT": "20",
     "FRISTAD_QUEUE_MAX": "1000000",
     "FRISTAD_VISITOR_RATE": "100000/1000000",
     "FRISTAD_CONSOLE_RATE": "100000/1000000",
@@ -102,7 +105,7 @@ class Plan:
         return Plan(
             pairs=50,
             fan_in_consoles=5,
-            latency_consoles=10,
+            latency_consoles=50,
             window=8,
             warmup_s=1.0,
             measure_s=8.0,
@@ -117,7 +120,7 @@ class Plan:
         return Plan(
             pairs=10,
             fan_in_consoles=2,
-            latency_consoles=4,
+            latency_consoles=10,
             window=8,
             warmup_s=0.5,
             measure_s=1.5,
