@@ -8,15 +8,20 @@ statistics, never tied to a chat or a person.
 
 The wording is a support for the counsellor's judgement, not a replacement for it, and the
 resource centre reviews it before it is relied on: :data:`REVIEW` says so, and the console shows
-it. Change the texts here, nowhere else.
+it. Change the texts here, nowhere else: they are Swedish, marked with ``N_`` for the staff
+catalogue, and served in each colleague's language; the ``risk`` console frame, which reaches
+every colleague in the chat, carries the Swedish, and the console shows its own language's
+words by the escalation's key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, TypedDict
+
+from counsellor_console.staff_language import N_
 
 __all__ = [
     "ESCALATIONS",
@@ -50,12 +55,16 @@ class Level(StrEnum):
     ADVICE = "advice"  # for the counsellor or the professional: ask someone who knows
 
 
-ANSWER_LABELS: Final = {Answer.YES: "Ja", Answer.NO: "Nej", Answer.DONT_KNOW: "Vet inte"}
+ANSWER_LABELS: Final = {
+    Answer.YES: N_("Ja"),
+    Answer.NO: N_("Nej"),
+    Answer.DONT_KNOW: N_("Vet inte"),
+}
 LEVEL_LABELS: Final = {
-    Level.ACUTE: "Akut: nu",
-    Level.URGENT: "Skyndsamt: i dag",
-    Level.PLAN: "Planera tillsammans",
-    Level.ADVICE: "Rådgivning",
+    Level.ACUTE: N_("Akut: nu"),
+    Level.URGENT: N_("Skyndsamt: i dag"),
+    Level.PLAN: N_("Planera tillsammans"),
+    Level.ADVICE: N_("Rådgivning"),
 }
 
 
@@ -91,7 +100,7 @@ class Review:
 REVIEW: Final = Review(
     status="pending",
     by="resurscentrumet",
-    note=(
+    note=N_(
         "Utkast: frågorna och hänvisningarna granskas av resurscentrumet innan de används "
         "skarpt. Vägledningen är ett stöd för din bedömning, inte en ersättning för den. "
         "Diskutera alltid med kollega eller arbetsledare."
@@ -110,8 +119,8 @@ ESCALATIONS: Final = (
     Escalation(
         key=CALL_112,
         level=Level.ACUTE,
-        title="Ring 112",
-        action=(
+        title=N_("Ring 112"),
+        action=N_(
             "Akut fara för liv eller hälsa. Be personen ringa 112 nu om hen kan, eller ring "
             "själv om hen vill och du vet var hen är. Stanna kvar i chatten."
         ),
@@ -120,40 +129,40 @@ ESCALATIONS: Final = (
     Escalation(
         key=SOCIAL_SERVICES,
         level=Level.URGENT,
-        title="Socialtjänsten eller socialjouren",
-        action=(
+        title=N_("Socialtjänsten eller socialjouren"),
+        action=N_(
             "Kontakta socialtjänsten i personens kommun, och socialjouren när kontoren är "
             "stängda. Gäller det ett barn (under 18) ska personal göra en orosanmälan "
             "(anmälningsplikten). Berätta för personen vad som händer sedan."
         ),
-        contact="Socialtjänsten i kommunen; kvällar, nätter och helger socialjouren",
+        contact=N_("Socialtjänsten i kommunen; kvällar, nätter och helger socialjouren"),
     ),
     Escalation(
         key=PROTECTED_HOUSING,
         level=Level.URGENT,
-        title="Skyddat boende via socialtjänsten",
-        action=(
+        title=N_("Skyddat boende via socialtjänsten"),
+        action=N_(
             "Skyddat boende ordnas genom socialtjänsten (socialjouren när kontoren är "
             "stängda), inte direkt av boendet. Socialtjänsten bedömer behovet och placerar."
         ),
-        contact="Socialtjänsten eller socialjouren i kommunen där personen befinner sig",
+        contact=N_("Socialtjänsten eller socialjouren i kommunen där personen befinner sig"),
     ),
     Escalation(
         key=TRAVEL_BAN,
         level=Level.URGENT,
-        title="Utreseförbud för barn",
-        action=(
+        title=N_("Utreseförbud för barn"),
+        action=N_(
             "Är personen under 18 och finns risk att hen förs utomlands för att giftas bort "
             "eller könsstympas, kan socialtjänsten ansöka om utreseförbud. Kontakta "
             "socialtjänsten innan resan. Är hen redan utomlands: Sveriges ambassad eller UD."
         ),
-        contact="Socialtjänsten i kommunen; utomlands UD:s konsulära stöd",
+        contact=N_("Socialtjänsten i kommunen; utomlands UD:s konsulära stöd"),
     ),
     Escalation(
         key=POLICE,
         level=Level.PLAN,
-        title="Polisen: anmälan av brott",
-        action=(
+        title=N_("Polisen: anmälan av brott"),
+        action=N_(
             "Hot, våld, äktenskapstvång och barnäktenskapsbrott är brott. Personen kan "
             "polisanmäla, och vi kan hjälpa till att förbereda anmälan. Vid akut fara: 112."
         ),
@@ -162,12 +171,12 @@ ESCALATIONS: Final = (
     Escalation(
         key=COMPETENCE_TEAM,
         level=Level.ADVICE,
-        title="Nationella kompetensteamet",
-        action=(
+        title=N_("Nationella kompetensteamet"),
+        action=N_(
             "Rådgivning för yrkesverksamma i ärenden om hedersrelaterat våld och förtryck, "
             "tvångsäktenskap och barnäktenskap. Rådgör gärna avidentifierat."
         ),
-        contact="Länsstyrelsen Östergötland, hedersfortryck.se",
+        contact=N_("Länsstyrelsen Östergötland, hedersfortryck.se"),
     ),
 )
 
@@ -177,8 +186,8 @@ _ESCALATIONS_BY_KEY: Final = {e.key: e for e in ESCALATIONS}
 QUESTIONS: Final = (
     Question(
         key="threat_to_life",
-        text="Finns hot mot personens liv, eller är hen i fara just nu?",
-        hint="Fråga rakt: ”Är du trygg just nu?”",
+        text=N_("Finns hot mot personens liv, eller är hen i fara just nu?"),
+        hint=N_("Fråga rakt: ”Är du trygg just nu?”"),
         points_to={
             Answer.YES: (CALL_112, SOCIAL_SERVICES, POLICE),
             Answer.DONT_KNOW: (SOCIAL_SERVICES,),
@@ -186,8 +195,8 @@ QUESTIONS: Final = (
     ),
     Question(
         key="marriage",
-        text="Finns planer på att gifta bort eller förlova personen mot hens vilja?",
-        hint="Även religiösa eller kulturella vigslar utan registrering räknas.",
+        text=N_("Finns planer på att gifta bort eller förlova personen mot hens vilja?"),
+        hint=N_("Även religiösa eller kulturella vigslar utan registrering räknas."),
         points_to={
             Answer.YES: (SOCIAL_SERVICES, POLICE, COMPETENCE_TEAM),
             Answer.DONT_KNOW: (COMPETENCE_TEAM,),
@@ -195,8 +204,8 @@ QUESTIONS: Final = (
     ),
     Question(
         key="abroad",
-        text="Finns en planerad resa utomlands som hen är rädd för, eller har passet tagits?",
-        hint="Fråga om resmål, datum och vem som har passet.",
+        text=N_("Finns en planerad resa utomlands som hen är rädd för, eller har passet tagits?"),
+        hint=N_("Fråga om resmål, datum och vem som har passet."),
         points_to={
             Answer.YES: (SOCIAL_SERVICES, TRAVEL_BAN, POLICE, COMPETENCE_TEAM),
             Answer.DONT_KNOW: (COMPETENCE_TEAM,),
@@ -204,8 +213,8 @@ QUESTIONS: Final = (
     ),
     Question(
         key="control",
-        text="Kontrolleras eller isoleras hen (telefon, vänner, skola, kläder, att gå ut)?",
-        hint="Kontroll över vardagen är ofta det första tecknet.",
+        text=N_("Kontrolleras eller isoleras hen (telefon, vänner, skola, kläder, att gå ut)?"),
+        hint=N_("Kontroll över vardagen är ofta det första tecknet."),
         points_to={
             Answer.YES: (SOCIAL_SERVICES, COMPETENCE_TEAM),
             Answer.DONT_KNOW: (COMPETENCE_TEAM,),
@@ -213,8 +222,8 @@ QUESTIONS: Final = (
     ),
     Question(
         key="several_relatives",
-        text="Kommer hot eller våld från flera i familjen eller släkten?",
-        hint="Ett kollektiv bakom hoten ökar risken och påverkar vem som kan skydda.",
+        text=N_("Kommer hot eller våld från flera i familjen eller släkten?"),
+        hint=N_("Ett kollektiv bakom hoten ökar risken och påverkar vem som kan skydda."),
         points_to={
             Answer.YES: (SOCIAL_SERVICES, POLICE, COMPETENCE_TEAM),
             Answer.DONT_KNOW: (COMPETENCE_TEAM,),
@@ -222,8 +231,8 @@ QUESTIONS: Final = (
     ),
     Question(
         key="protection",
-        text="Behöver hen skydd, eller kan hen inte bo kvar hemma?",
-        hint="Skyddat boende ordnas via socialtjänsten.",
+        text=N_("Behöver hen skydd, eller kan hen inte bo kvar hemma?"),
+        hint=N_("Skyddat boende ordnas via socialtjänsten."),
         points_to={
             Answer.YES: (PROTECTED_HOUSING, SOCIAL_SERVICES),
             Answer.DONT_KNOW: (SOCIAL_SERVICES,),
@@ -231,8 +240,8 @@ QUESTIONS: Final = (
     ),
     Question(
         key="minor",
-        text="Är personen under 18 år?",
-        hint=(
+        text=N_("Är personen under 18 år?"),
+        hint=N_(
             "Anmälningsplikten gäller när personal får veta eller misstänker att ett barn far illa."
         ),
         points_to={
@@ -306,14 +315,22 @@ class EscalationJson(TypedDict):
     contact: str
 
 
-def escalation_as_json(escalation: Escalation) -> EscalationJson:
+#: Turns a Swedish source text into the reader's language (staff_language.translator).
+Translate = Callable[[str], str]
+
+
+def _as_written(source: str) -> str:
+    return source
+
+
+def escalation_as_json(escalation: Escalation, gettext: Translate = _as_written) -> EscalationJson:
     return {
         "key": escalation.key,
         "level": escalation.level.value,
-        "level_label": LEVEL_LABELS[escalation.level],
-        "title": escalation.title,
-        "action": escalation.action,
-        "contact": escalation.contact,
+        "level_label": gettext(LEVEL_LABELS[escalation.level]),
+        "title": gettext(escalation.title),
+        "action": gettext(escalation.action),
+        "contact": gettext(escalation.contact),
     }
 
 
@@ -342,19 +359,20 @@ class GuideJson(TypedDict):
     escalations: list[EscalationJson]
 
 
-def guide_as_json() -> GuideJson:
-    """Everything the console needs to show the guide and work out its advice as you answer."""
+def guide_as_json(gettext: Translate = _as_written) -> GuideJson:
+    """Everything the console needs to show the guide and work out its advice as you answer,
+    in the colleague's language (the Swedish is the source, the reviewed text)."""
     return {
-        "review": {"status": REVIEW.status, "by": REVIEW.by, "note": REVIEW.note},
-        "answers": [{"value": a.value, "label": ANSWER_LABELS[a]} for a in Answer],
+        "review": {"status": REVIEW.status, "by": REVIEW.by, "note": gettext(REVIEW.note)},
+        "answers": [{"value": a.value, "label": gettext(ANSWER_LABELS[a])} for a in Answer],
         "questions": [
             {
                 "key": q.key,
-                "text": q.text,
-                "hint": q.hint,
+                "text": gettext(q.text),
+                "hint": gettext(q.hint),
                 "points_to": {a.value: list(keys) for a, keys in q.points_to.items()},
             }
             for q in QUESTIONS
         ],
-        "escalations": [escalation_as_json(e) for e in ESCALATIONS],
+        "escalations": [escalation_as_json(e, gettext) for e in ESCALATIONS],
     }

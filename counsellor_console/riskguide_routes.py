@@ -25,6 +25,7 @@ from counsellor_console.riskguide import (
     parse_answers,
     pointing_questions,
 )
+from counsellor_console.staff_language import translator
 from counsellor_console.web import StaffGate, served_securely
 
 #: A full set of answers is about 200 bytes; anything much larger is a mistake or abuse.
@@ -43,15 +44,17 @@ def create_riskguide_routes(
     gate: StaffGate, recorder: RiskRecorder, extra_origins: frozenset[str]
 ) -> list[BaseRoute]:
     async def guide(request: Request) -> Response:
-        if await gate.identify(request) is None:
+        staff = await gate.identify(request)
+        if staff is None:
             return PlainTextResponse("Forbidden", status_code=403)
-        return JSONResponse(guide_as_json())
+        return JSONResponse(guide_as_json(translator(staff.ui_lang)))
 
     async def answers(request: Request) -> Response:
         origin_ok = origin_allowed(request.headers, extra_origins, secure=served_securely(request))
         if request.headers.get("origin") and not origin_ok:
             return PlainTextResponse("Forbidden", status_code=403)
-        if await gate.identify(request) is None:
+        staff = await gate.identify(request)
+        if staff is None:
             return PlainTextResponse("Forbidden", status_code=403)
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return PlainTextResponse("Unsupported Media Type", status_code=415)
@@ -71,7 +74,10 @@ def create_riskguide_routes(
         if parsed:
             await recorder.record_risk({k: v.value for k, v in parsed.items()})
         advice = [
-            {**escalation_as_json(e), "because": pointing_questions(parsed, e.key)}
+            {
+                **escalation_as_json(e, translator(staff.ui_lang)),
+                "because": pointing_questions(parsed, e.key),
+            }
             for e in advise(parsed)
         ]
         return JSONResponse({"advice": advice, "counted": len(parsed)})

@@ -1134,9 +1134,14 @@ import { t, tf } from './i18n.js';
     var list = p.querySelector('.cp-risk-advice');
     clear(list);
     var texts = {};
+    var ownWords = {};
     (S.riskGuide ? S.riskGuide.questions : []).forEach(function (q) { texts[q.key] = q.text; });
+    // The frame reaches every colleague in the chat in the guide's Swedish; the guide this page
+    // fetched is in its colleague's language, so the words are taken from it by key.
+    (S.riskGuide && Array.isArray(S.riskGuide.escalations) ? S.riskGuide.escalations : [])
+      .forEach(function (e) { ownWords[e.key] = e; });
     advice.forEach(function (item) {
-      var e = item.escalation;
+      var e = ownWords[item.escalation.key] || item.escalation;
       var li = el('li', 'cp-risk-item level-' + String(e.level));
       li.setAttribute('data-key', String(e.key));
       var head = el('p', 'cp-risk-title');

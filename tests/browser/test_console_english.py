@@ -51,6 +51,21 @@ async def test_a_colleague_who_chooses_english_gets_the_console_in_english(
             await expect(panel.locator(".cp-input")).to_have_attribute(
                 "placeholder", "Write a reply… (Enter sends, Shift+Enter new line)"
             )
+            # The risk guide too (GET /api/riskguide in her language): the questions, and the
+            # advice the server sends back in the guide's Swedish, shown in her words by key.
+            await panel.locator(".cp-risk summary").click()
+            threat = panel.locator('.cp-risk-q[data-key="threat_to_life"]')
+            await expect(threat.locator("legend")).to_have_text(
+                "Is the person's life threatened, or are they in danger right now?",
+                timeout=WAIT_MS,
+            )
+            await threat.get_by_label("Yes").check()
+            first = panel.locator(".cp-risk-advice li").first
+            await expect(first.locator(".cp-risk-title")).to_contain_text(
+                "Call 112", timeout=WAIT_MS
+            )
+            await expect(first.locator(".cp-risk-level")).to_have_text("Acute: now")
+            assert "Ring 112" not in await panel.locator(".cp-risk-advice").inner_text()
             await console.evaluate("document.activeElement.blur()")  # ? works outside the fields
             await console.keyboard.press("?")
             await expect(console.get_by_text("Show the keyboard shortcuts")).to_be_visible(

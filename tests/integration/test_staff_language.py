@@ -112,3 +112,28 @@ def test_an_admins_refusal_is_in_their_language(
         refused = http.post(f"/admin/users/{admin.username}", data={"action": "role", "role": "x"})
         assert "Unknown role." in refused.text
         assert "Okänd roll." not in refused.text
+
+
+def test_the_risk_guide_speaks_the_colleagues_language(team: Team) -> None:
+    sigrid, anna = team.http["sigrid"], team.http["anna"]
+    assert sigrid.post("/console/account/language", data={"lang": "en"}).status_code == 200
+    try:
+        guide = sigrid.get("/api/riskguide").json()
+        first = guide["questions"][0]
+        assert first["text"] == "Is the person's life threatened, or are they in danger right now?"
+        assert [a["label"] for a in guide["answers"]] == ["Yes", "No", "Don't know"]
+        assert guide["escalations"][0]["title"] == "Call 112"
+        assert guide["review"]["note"].startswith("Draft: the resource centre reviews")
+        advice = sigrid.post(
+            "/api/riskguide/answers", json={"answers": {"threat_to_life": "yes"}}
+        ).json()["advice"]
+        assert advice[0]["title"] == "Call 112"
+        assert advice[0]["level_label"] == "Acute: now"
+        # The keys and the rule are the same in every language.
+        assert [e["key"] for e in advice] == ["call_112", "social_services", "police"]
+
+        theirs = anna.get("/api/riskguide").json()
+        assert theirs["questions"][0]["text"].startswith("Finns hot mot personens liv")
+        assert theirs["escalations"][0]["title"] == "Ring 112"
+    finally:
+        sigrid.post("/console/account/language", data={"lang": "sv"})

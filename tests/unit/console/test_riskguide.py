@@ -10,6 +10,7 @@ from counsellor_console.riskguide import (
     QUESTIONS,
     REVIEW,
     Answer,
+    GuideJson,
     Level,
     RiskAnswersError,
     advise,
@@ -17,6 +18,7 @@ from counsellor_console.riskguide import (
     parse_answers,
     pointing_questions,
 )
+from counsellor_console.staff_language import translator
 
 ALL_NO = {q.key: Answer.NO for q in QUESTIONS}
 
@@ -146,3 +148,20 @@ class TestParseAnswers:
         too_many = {f"q{i}": "yes" for i in range(MAX_ANSWERS + 1)}
         with pytest.raises(RiskAnswersError):
             parse_answers(too_many)
+
+
+class TestLanguages:
+    def test_every_text_of_the_guide_has_an_english_translation(self) -> None:
+        def texts(guide: GuideJson) -> list[str]:
+            found = [guide["review"]["note"]] + [a["label"] for a in guide["answers"]]
+            for q in guide["questions"]:
+                found += [q["text"], q["hint"]]
+            for e in guide["escalations"]:
+                found += [e["title"], e["action"], e["level_label"]]
+            return found
+
+        pairs = zip(texts(guide_as_json(translator("en"))), texts(guide_as_json()), strict=True)
+        assert [source for shown, source in pairs if shown == source] == []
+
+    def test_the_swedish_is_the_source(self) -> None:
+        assert guide_as_json(translator("sv")) == guide_as_json()
