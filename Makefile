@@ -96,7 +96,7 @@ KB_LOCALES := kb/locale
 
 i18n-extract: $(STAMP)
 	$(PYBABEL) extract -F babel.cfg -k text:1c,2 $(BABEL_HEADER) -o $(VISITOR_LOCALES)/visitor.pot .
-	$(PYBABEL) extract -F babel-staff.cfg -k N_ -k t:1c,2 -k tf:1c,2 $(BABEL_HEADER) -o $(STAFF_LOCALES)/staff.pot .
+	$(PYBABEL) extract -F babel-staff.cfg -k N_ -k said -k t:1c,2 -k tf:1c,2 $(BABEL_HEADER) -o $(STAFF_LOCALES)/staff.pot .
 	$(PYBABEL) extract -F babel-kb.cfg $(BABEL_HEADER) -o $(KB_LOCALES)/kb.pot .
 
 i18n-update: $(STAMP)

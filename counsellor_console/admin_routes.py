@@ -36,7 +36,7 @@ from counsellor_console.invite_store import (
     parse_chat_limit,
     parse_languages,
 )
-from counsellor_console.staff_language import N_
+from counsellor_console.staff_language import N_, said
 from counsellor_console.store import UserExistsError
 from counsellor_console.web import TEMPLATES, StaffGate, staff_page
 from security.roles import Role, StaffIdentity
@@ -126,8 +126,10 @@ def create_staff_admin_routes(
             role = Role(str(form.get("role") or ""))
             languages = parse_languages(str(form.get("languages") or ""))
             limit = parse_chat_limit(str(form.get("limit") or ""))
-        except (AccountFieldError, ValueError) as exc:
-            return await users_page(request, staff, error=str(exc))
+        except AccountFieldError as exc:
+            return await users_page(request, staff, error=exc.said)
+        except ValueError:
+            return await users_page(request, staff, error=N_("Okänd roll."))
         org_id = str(form.get("org") or "")[:64] if role is Role.PARTNER else ""
         if role is Role.PARTNER and (directory is None or await directory.get(org_id) is None):
             return await users_page(request, staff, error=N_("Välj partnerns organisation."))
@@ -136,7 +138,9 @@ def create_staff_admin_routes(
                 username, name, role, languages=languages, chat_limit=limit, org_id=org_id
             )
         except UserExistsError:
-            return await users_page(request, staff, error=f"{username} finns redan")
+            return await users_page(
+                request, staff, error=said("{username} finns redan.", username=username)
+            )
         await audit.record(
             UserInvited(staff=staff.username, username=username, role=role.value, org=org_id)
         )
@@ -179,7 +183,7 @@ def create_staff_admin_routes(
                 languages = parse_languages(str(form.get("languages") or ""))
                 limit = parse_chat_limit(str(form.get("limit") or ""))
             except AccountFieldError as exc:
-                return await users_page(request, staff, error=str(exc))
+                return await users_page(request, staff, error=exc.said)
             await accounts.set_languages(username, languages)
             await accounts.set_chat_limit(username, limit)
             event = UserUpdated(

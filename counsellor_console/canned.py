@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from chat.topics import LANGS
+from counsellor_console.staff_language import N_, SaidError, said
 
 TITLE_MAX: Final = 80
 TEXT_MAX: Final = 2000
@@ -19,8 +20,8 @@ TEXT_MAX: Final = 2000
 REPLIES_MAX: Final = 300
 
 
-class CannedError(ValueError):
-    """A reply that may not be stored; the message says why, in Swedish, for the form."""
+class CannedError(SaidError):
+    """A reply that may not be stored; the message says why, for the form."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,15 @@ def clean_reply(lang: str, title: str, text: str) -> tuple[str, str, str]:
     title = " ".join(title.split())
     text = text.strip().replace("\r\n", "\n")
     if lang not in LANGS:
-        raise CannedError("okänt språk")
+        raise CannedError(N_("Okänt språk."))
     if not title or len(title) > TITLE_MAX:
-        raise CannedError(f"rubriken får inte vara tom eller längre än {TITLE_MAX} tecken")
+        raise CannedError(
+            said("Rubriken får inte vara tom eller längre än {limit} tecken.", limit=TITLE_MAX)
+        )
     if not text or len(text) > TEXT_MAX:
-        raise CannedError(f"texten får inte vara tom eller längre än {TEXT_MAX} tecken")
+        raise CannedError(
+            said("Texten får inte vara tom eller längre än {limit} tecken.", limit=TEXT_MAX)
+        )
     return lang, title, text
 
 

@@ -19,6 +19,7 @@ from counsellor_console.audit import AuditEvent
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.canned import TEXT_MAX, TITLE_MAX, CannedError, offered_order
 from counsellor_console.canned_store import CannedStore
+from counsellor_console.staff_language import Said
 from counsellor_console.web import TEMPLATES, StaffGate, staff_api, staff_page
 from security.roles import StaffIdentity
 
@@ -44,7 +45,7 @@ def create_canned_routes(gate: StaffGate, store: CannedStore, audit: AuditLog) -
         return JSONResponse({"replies": [r.to_json() for r in replies]})
 
     async def page(
-        request: Request, staff: StaffIdentity, error: str | None = None, status: int = 200
+        request: Request, staff: StaffIdentity, error: Said | None = None, status: int = 200
     ) -> Response:
         context: dict[str, Any] = {
             "staff": staff,
@@ -69,7 +70,7 @@ def create_canned_routes(gate: StaffGate, store: CannedStore, audit: AuditLog) -
                 str(form.get("text") or ""),
             )
         except CannedError as exc:
-            return await page(request, staff, error=str(exc), status=422)
+            return await page(request, staff, error=exc.said, status=422)
         await audit.record(
             CannedReplyChanged(staff=staff.username, action="add", reply=reply.id, lang=reply.lang)
         )
@@ -94,7 +95,7 @@ def create_canned_routes(gate: StaffGate, store: CannedStore, audit: AuditLog) -
                     str(form.get("text") or ""),
                 )
             except CannedError as exc:
-                return await page(request, staff, error=str(exc), status=422)
+                return await page(request, staff, error=exc.said, status=422)
             if reply is None:
                 return PlainTextResponse("Not Found", status_code=404)
             lang = reply.lang

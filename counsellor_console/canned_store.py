@@ -26,6 +26,7 @@ from counsellor_console.canned import (
     CannedReply,
     clean_reply,
 )
+from counsellor_console.staff_language import said
 
 REPLIES_KEY: Final = f"{PREFIX}canned"
 NEXT_KEY: Final = f"{PREFIX}canned:next"
@@ -81,7 +82,7 @@ class CannedStore:
         """Raises CannedError for a bad field or when the list is full."""
         lang, title, text = clean_reply(lang, title, text)
         if await self._redis.hlen(REPLIES_KEY) >= REPLIES_MAX:
-            raise CannedError(f"högst {REPLIES_MAX} fraser")
+            raise CannedError(said("Högst {limit} fraser.", limit=REPLIES_MAX))
         return await self._write(lang, title, text)
 
     async def update(self, reply_id: str, lang: str, title: str, text: str) -> CannedReply | None:

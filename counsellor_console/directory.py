@@ -21,6 +21,7 @@ from typing import Final, Literal, TypedDict
 from chat.municipalities import is_municipality
 from chat.system_texts import referral_label
 from chat.topics import TOPICS
+from counsellor_console.staff_language import N_, SaidError, said
 
 __all__ = [
     "ALL_KOMMUNER",
@@ -90,8 +91,9 @@ class _DirectoryError(Exception):
     """Base class of this module's errors; catch it to handle them all."""
 
 
-class DirectoryRowError(_DirectoryError, ValueError):
-    """One row of the directory is not valid; the message says which field and why."""
+class DirectoryRowError(_DirectoryError, SaidError):
+    """One row of the directory is not valid; the message says which field (by its column
+    name) and why, in Swedish for the partner's page and in English for the import report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,47 +160,68 @@ def _split_list(value: str) -> tuple[str, ...]:
 
 def _validate_kommuner(values: tuple[str, ...]) -> None:
     if not values:
-        raise DirectoryRowError("kommuner: expected four-digit municipality codes or *")
+        raise DirectoryRowError(N_("kommuner: förväntade kommunkoder med fyra siffror, eller *"))
     if ALL_KOMMUNER in values:
         if len(values) > 1:
-            raise DirectoryRowError("kommuner: * (every municipality) must stand alone")
+            raise DirectoryRowError(N_("kommuner: * (alla kommuner) måste stå ensamt"))
         return
     for code in values:
         if not is_municipality(code):
             raise DirectoryRowError(
-                f"kommuner: expected one of SCB's four-digit municipality codes such as 0180, "
-                f"got {code!r}"
+                said(
+                    "kommuner: förväntade en av SCB:s kommunkoder med fyra siffror, som 0180, "
+                    "fick {value}",
+                    value=repr(code),
+                )
             )
 
 
 def _validate_row_fields(values: Mapping[str, str]) -> None:
     for name in _REQUIRED:
         if not values.get(name, "").strip():
-            raise DirectoryRowError(f"{name}: required, but empty")
+            raise DirectoryRowError(said("{field}: måste fyllas i, men är tomt", field=name))
     for name, value in values.items():
         if len(value) > MAX_FIELD_CHARS:
-            raise DirectoryRowError(f"{name}: longer than {MAX_FIELD_CHARS} characters")
+            raise DirectoryRowError(
+                said("{field}: längre än {limit} tecken", field=name, limit=MAX_FIELD_CHARS)
+            )
     if not _ID.fullmatch(values["id"]):
         raise DirectoryRowError(
-            f"id: expected lowercase letters, digits and hyphens (at most 64), got {values['id']!r}"
+            said(
+                "id: förväntade små bokstäver, siffror och bindestreck (högst 64), fick {value}",
+                value=repr(values["id"]),
+            )
         )
     if not any(values.get(kind, "").strip() for kind in ("phone", "web", "email", "address")):
-        raise DirectoryRowError("contact: give at least one of phone, web, email, address")
+        raise DirectoryRowError(N_("contact: ange minst ett av phone, web, email, address"))
 
 
 def _validate_contacts(values: Mapping[str, str]) -> None:
     phone = values.get("phone", "").strip()
     if phone and not all(_PHONE.fullmatch(p) for p in _split_list(phone)):
-        raise DirectoryRowError(f"phone: expected digits, spaces and hyphens, got {phone!r}")
+        raise DirectoryRowError(
+            said(
+                "phone: förväntade siffror, mellanslag och bindestreck, fick {value}",
+                value=repr(phone),
+            )
+        )
     web = values.get("web", "").strip()
     if web and not _WEB.fullmatch(web):
-        raise DirectoryRowError(f"web: expected an https:// address, got {web!r}")
+        raise DirectoryRowError(
+            said("web: förväntade en adress som börjar med https://, fick {value}", value=repr(web))
+        )
     if _CONTROL.search(values.get("source", "")):
-        raise DirectoryRowError("source: control characters (such as a line break) are not allowed")
+        raise DirectoryRowError(N_("source: styrtecken (som en radbrytning) är inte tillåtna"))
     for name in ("email", "contact_email", "substitute_email"):
         value = values.get(name, "").strip()
         if value and not _EMAIL.fullmatch(value):
-            raise DirectoryRowError(f"{name}: expected an email address, got {value!r}")
+            raise DirectoryRowError(
+                said(
+                    "{field}: förväntade en e-postadress, fick {value}",
+                    field=name,
+                    value=repr(value),
+                )
+            )
 
 
 def _plain_hours(text: str) -> str:
@@ -221,7 +244,9 @@ def _parse_checked(value: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DirectoryRowError(f"checked: expected a date YYYY-MM-DD, got {value!r}") from None
+        raise DirectoryRowError(
+            said("checked: förväntade ett datum ÅÅÅÅ-MM-DD, fick {value}", value=repr(value))
+        ) from None
 
 
 def org_from_row(row: Mapping[str, str]) -> Org:
@@ -237,15 +262,20 @@ def org_from_row(row: Mapping[str, str]) -> Org:
     for topic in topics:
         if topic not in TOPICS:
             raise DirectoryRowError(
-                f"topics: unknown topic {topic!r}; expected codes from chat/topics.py "
-                f"({', '.join(TOPICS)})"
+                said(
+                    "topics: okänt ämne {value}; förväntade koder från chat/topics.py ({codes})",
+                    value=repr(topic),
+                    codes=", ".join(TOPICS),
+                )
             )
     kommuner = _split_list(values["kommuner"])
     _validate_kommuner(kommuner)
     languages = tuple(lang.lower() for lang in _split_list(values["languages"]))
     for lang in languages:
         if not _LANG.fullmatch(lang):
-            raise DirectoryRowError(f"languages: expected codes such as sv;en;ar, got {lang!r}")
+            raise DirectoryRowError(
+                said("languages: förväntade koder som sv;en;ar, fick {value}", value=repr(lang))
+            )
     _validate_contacts(values)
     return Org(
         id=values["id"],

@@ -20,7 +20,11 @@ from counsellor_console.directory import (
     org_from_row,
     org_to_row,
 )
+from counsellor_console.staff_language import translator
 from security.spreadsheet import neutralise_cell, restore_cell
+
+#: The import report is the command line's, which speaks English (service/commands.py).
+_ENGLISH = translator("en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,7 @@ def parse_directory_csv(text: str) -> ImportReport:
             # An export marks formula-like cells as text (security.spreadsheet); unmark them.
             org = org_from_row(dict(zip(header, map(restore_cell, cells), strict=True)))
         except DirectoryRowError as exc:
-            errors.append(RowError(line, str(exc)))
+            errors.append(RowError(line, _ENGLISH(exc.said)))
             continue
         if org.id in first_line:
             errors.append(

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Final
 
+from counsellor_console.staff_language import N_, SaidError, said
 from counsellor_console.store import StaffStore, UserExistsError, user_key
 from security.roles import Role
 from security.totp import new_totp_secret
@@ -255,21 +256,25 @@ MAX_LANGUAGES: Final = 12
 MAX_CHAT_LIMIT: Final = 20
 
 
-class AccountFieldError(ValueError):
+class AccountFieldError(SaidError):
     """A username, language list or chat limit that cannot be stored; the message names it."""
 
 
 def clean_username(text: str) -> str:
     username = text.strip().lower()
     if not username or len(username) > MAX_USERNAME_CHARS or not set(username) <= USERNAME_CHARS:
-        raise AccountFieldError("a username is 1-64 of a-z, 0-9, '.', '_' and '-'")
+        raise AccountFieldError(
+            N_("Ett användarnamn är 1–64 tecken av a–z, 0–9, '.', '_' och '-'.")  # noqa: RUF001
+        )
     return username
 
 
 def clean_display_name(text: str, username: str) -> str:
     name = " ".join(text.split())
     if len(name) > MAX_DISPLAY_NAME_CHARS or any(ord(c) < 32 for c in name):
-        raise AccountFieldError(f"a name is at most {MAX_DISPLAY_NAME_CHARS} characters")
+        raise AccountFieldError(
+            said("Ett namn får ha högst {limit} tecken.", limit=MAX_DISPLAY_NAME_CHARS)
+        )
     return name or username
 
 
@@ -279,7 +284,9 @@ def parse_languages(text: str) -> tuple[str, ...]:
     if len(codes) > MAX_LANGUAGES or not all(
         2 <= len(c) <= 3 and c.isascii() and c.isalpha() for c in codes
     ):
-        raise AccountFieldError("languages are two- or three-letter codes, comma-separated")
+        raise AccountFieldError(
+            N_("Språken skrivs som koder med två eller tre bokstäver, åtskilda med komma.")
+        )
     return codes
 
 
@@ -288,8 +295,10 @@ def parse_chat_limit(text: str) -> int | None:
     if not text.strip():
         return None
     if not text.strip().isascii() or not text.strip().isdigit():
-        raise AccountFieldError("a chat limit is a whole number")
+        raise AccountFieldError(N_("Antalet chattar skrivs som ett heltal."))
     limit = int(text)
     if not 1 <= limit <= MAX_CHAT_LIMIT:
-        raise AccountFieldError(f"a chat limit is 1 to {MAX_CHAT_LIMIT}")
+        raise AccountFieldError(
+            said("Antalet chattar är från 1 till {limit}.", limit=MAX_CHAT_LIMIT)
+        )
     return limit

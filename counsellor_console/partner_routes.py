@@ -35,7 +35,7 @@ from counsellor_console.partner_entries import (
     proposed_org,
 )
 from counsellor_console.partner_store import MAX_NOTE_CHARS, ProposalStore
-from counsellor_console.staff_language import N_
+from counsellor_console.staff_language import N_, Said
 from counsellor_console.web import TEMPLATES, StaffGate, staff_page
 from security.roles import StaffIdentity
 
@@ -73,7 +73,7 @@ def create_partner_routes(
         return staff_page(gate, check, partners=True)
 
     async def partner_page(
-        request: Request, staff: StaffIdentity, error: str | None = None, status: int = 200
+        request: Request, staff: StaffIdentity, error: str | Said | None = None, status: int = 200
     ) -> Response:
         org = await directory.get(staff.org_id)
         if org is None:
@@ -101,7 +101,7 @@ def create_partner_routes(
         try:
             proposal = proposed_org(current, form)
         except DirectoryRowError as exc:
-            return await partner_page(request, staff, str(exc), 422)
+            return await partner_page(request, staff, exc.said, 422)
         changed = [c.field for c in changes(current, proposal) if c.changed]
         if not changed:
             return await partner_page(request, staff, N_("Inget är ändrat."), 422)

@@ -5,7 +5,9 @@ The staff pages are written in Swedish, the centre's language; that Swedish is t
 gettext catalogue (domain ``staff``, ``counsellor_console/locale/<lang>/LC_MESSAGES/staff.po``),
 made like the visitor's (chat/catalogue.py) with ``make i18n-extract i18n-update i18n-compile``.
 A page knows its colleague after login; before it (the login page, an invitation) the browser's
-``Accept-Language`` chooses. Python marks its words for the catalogue with :func:`N_`.
+``Accept-Language`` chooses. Python marks its words for the catalogue with :func:`N_`, and a
+text with values in it (a limit, the refused value) with :func:`said`, so the values go in after
+the translation.
 
 The scripts ask for their words by key, with the Swedish beside it (``t('alerts.sound_off',
 'Ljud: av')``, static/i18n.js); those entries have the key as their context, and a page gets
@@ -14,12 +16,14 @@ its colleague's translations of them as JSON in a data block (:func:`script_stri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
 from starlette.requests import Request
+from typing_extensions import override  # typing.override from Python 3.12
 
 from chat.catalogue import Catalogues
 
@@ -34,6 +38,33 @@ STAFF_LANGUAGE_NAMES: Final = {"sv": "Svenska", "en": "English"}
 def N_(source: str) -> str:
     """Mark a Swedish text for the staff catalogue; it is translated where it is shown."""
     return source
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A Swedish text with values in it (a limit, the value refused), kept apart until it is
+    shown: the catalogue holds the text with its ``{placeholders}``, translated first and
+    filled after, so one entry serves every value. ``str()`` gives the Swedish."""
+
+    source: str
+    values: Mapping[str, object]
+
+    @override
+    def __str__(self) -> str:
+        return self.source.format_map(self.values)
+
+
+def said(source: str, **values: object) -> Said:
+    """Mark a Swedish text with ``{placeholders}`` for the staff catalogue, as :func:`N_`."""
+    return Said(source, values)
+
+
+class SaidError(ValueError):
+    """Input a form refuses, with the reason as a :class:`Said` for the colleague's page."""
+
+    def __init__(self, reason: Said | str) -> None:
+        self.said = reason if isinstance(reason, Said) else Said(reason, {})
+        super().__init__(str(self.said))
 
 
 @cache
@@ -76,9 +107,16 @@ def request_lang(request: Request) -> str:
     return negotiate(request.headers.get("accept-language", ""))
 
 
-def translator(lang: str) -> Callable[[str], str]:
+def translator(lang: str) -> Callable[[str | Said], str]:
+    """``lang``'s words for a marked text, or for a :class:`Said` with its values put in."""
     catalogues = staff_catalogues()
-    return lambda source: catalogues.gettext(lang, source)
+
+    def gettext(text: str | Said) -> str:
+        if isinstance(text, Said):
+            return catalogues.gettext(lang, text.source).format_map(text.values)
+        return catalogues.gettext(lang, text)
+
+    return gettext
 
 
 def staff_i18n(request: Request) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from redis.asyncio import Redis  # noqa: TID251  # a type only: clients come from open_redis
 
@@ -14,6 +14,9 @@ from security.roles import Role
 from security.totp import new_totp_secret, provisioning_uri
 from service.redis_pool import run_with_redis
 from service.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from counsellor_console.staff_language import Said
 
 EXIT_USAGE: Final = 2
 EXIT_FAILURE: Final = 1
@@ -67,6 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def in_english(reason: Said) -> str:
+    """The command line speaks English: a refusal's words from the staff catalogue."""
+    from counsellor_console.staff_language import translator
+
+    return translator("en")(reason)
+
+
 def _account_fields(args: argparse.Namespace) -> tuple[str, str, tuple[str, ...], int | None]:
     """Username, display name, languages and chat limit, checked as the admin page checks them.
 
@@ -94,7 +104,7 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
     try:
         username, name, languages, limit = _account_fields(args)
     except AccountFieldError as exc:
-        print(f"fristad: {exc}", file=sys.stderr)
+        print(f"fristad: {in_english(exc.said)}", file=sys.stderr)
         return EXIT_USAGE
     master_key = settings.require_master_key()
     password = generate_one_time_password()
@@ -134,7 +144,7 @@ def _users_invite(settings: Settings, args: argparse.Namespace) -> int:
     try:
         username, name, languages, limit = _account_fields(args)
     except AccountFieldError as exc:
-        print(f"fristad: {exc}", file=sys.stderr)
+        print(f"fristad: {in_english(exc.said)}", file=sys.stderr)
         return EXIT_USAGE
     master_key = settings.require_master_key()
 

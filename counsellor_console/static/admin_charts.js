@@ -5,7 +5,7 @@
  * contacts per day over 30 days, reasons for contact over 30 days. Each chart has an
  * aria-label and a table with the same figures, for screen readers and for exact numbers.
  */
-import { t } from './i18n.js';
+import { t, timeLocale } from './i18n.js';
 import { $ as byId, clear, el as elWithClass } from '/static/common/dom.js';
 
 /** This module's argument order (text before class), over the shared helper. */
@@ -121,7 +121,7 @@ function renderCounsellors(rows) {
 
 function clockTime(at) {
   const when = new Date(at);
-  return Number.isNaN(when.getTime()) ? '' : when.toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit' });
+  return Number.isNaN(when.getTime()) ? '' : when.toLocaleTimeString(timeLocale, { hour: '2-digit', minute: '2-digit' });
 }
 
 function renderDebriefs(rows) {

@@ -9,7 +9,7 @@
  * console.js passes its send and toast in initColleagues and forwards these frames.
  */
 import { $, el, clear, show } from '/static/common/dom.js';
-import { t } from './i18n.js';
+import { t, timeLocale } from './i18n.js';
 
 const MAX_LIMIT = 20;
 const ROLE_NAMES = {
@@ -42,7 +42,7 @@ function loadText(c) {
 
 function clock(ts) {
   const d = ts ? new Date(ts) : new Date();
-  return isNaN(d.getTime()) ? '' : d.toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit' });
+  return isNaN(d.getTime()) ? '' : d.toLocaleTimeString(timeLocale, { hour: '2-digit', minute: '2-digit' });
 }
 
 export function initColleagues(options) {

@@ -20,7 +20,7 @@ import {
 } from './colleagues.js';
 import { startAlerts } from './alerts.js';
 import { startShortcuts } from './shortcuts.js';
-import { t, tf } from './i18n.js';
+import { t, tf, timeLocale } from './i18n.js';
 
 (function () {
   'use strict';
@@ -98,7 +98,7 @@ import { t, tf } from './i18n.js';
     return m + ':' + (s < 10 ? '0' : '') + s;
   }
 
-  function formatTime(ts) { return formatTimeIn(ts, 'sv-SE'); }
+  function formatTime(ts) { return formatTimeIn(ts, timeLocale); }
 
   function shortId(id) { return String(id || '').slice(-6); }
 
@@ -1171,7 +1171,7 @@ import { t, tf } from './i18n.js';
     var d = new Date(ts);
     if (isNaN(d.getTime())) { return ''; }
     try {
-      return new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', timeStyle: 'short' }).format(d);
+      return new Intl.DateTimeFormat(timeLocale, { dateStyle: 'short', timeStyle: 'short' }).format(d);
     } catch (e) {
       return d.toISOString();
     }

@@ -7,7 +7,7 @@
 import { $, el, show } from '/static/common/dom.js';
 import { formatTime } from '/static/common/text.js';
 import { alert, onFrame, panelOf, send, watched } from './bus.js';
-import { t } from './i18n.js';
+import { t, timeLocale } from './i18n.js';
 
 const alerted = {};
 
@@ -18,7 +18,7 @@ function addLine(panel, cls, who, text) {
   if (!list) { return; }
   const li = el('li', 'cm ' + cls);
   li.appendChild(el('span', 'cm-who', who));
-  li.appendChild(el('span', 'cm-time', formatTime(Date.now(), 'sv-SE')));
+  li.appendChild(el('span', 'cm-time', formatTime(Date.now(), timeLocale)));
   li.appendChild(el('span', 'cm-text', text));
   list.appendChild(li);
 }
@@ -160,7 +160,7 @@ onFrame('escalated', (f) => {
   if (!status) { return; }
   const level = f.level === 'acute' ? t('safety.levelAcute', 'akut') : t('safety.levelConcern', 'oro');
   status.textContent = t('safety.escalated', 'Arbetsledarna har larmats') + ' (' + level + '), ' +
-    formatTime(f.at, 'sv-SE') + '.';
+    formatTime(f.at, timeLocale) + '.';
   panel.classList.toggle('is-escalated', true);
 });
 

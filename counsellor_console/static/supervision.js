@@ -8,7 +8,7 @@
 import { $, clear, el, show } from '/static/common/dom.js';
 import { codePoints, formatTime } from '/static/common/text.js';
 import { alert, canSupervise, onFrame, panelOf, send, watched } from './bus.js';
-import { t } from './i18n.js';
+import { t, timeLocale } from './i18n.js';
 
 const MAX_CHARS = 4000;
 const CHANNELS = { youth: 'Unga', professional: 'Yrkesverksamma' };
@@ -198,7 +198,7 @@ function showWhisper(f) {
     const list = panel.querySelector('.cp-messages');
     const li = el('li', 'cm cm-whisper');
     li.appendChild(el('span', 'cm-who', who));
-    li.appendChild(el('span', 'cm-time', formatTime(f.at, 'sv-SE')));
+    li.appendChild(el('span', 'cm-time', formatTime(f.at, timeLocale)));
     li.appendChild(el('span', 'cm-text', String(f.text || '')));
     list.appendChild(li);
     if (typeof li.scrollIntoView === 'function') { li.scrollIntoView({ block: 'nearest' }); }
@@ -206,7 +206,7 @@ function showWhisper(f) {
   const node = S.nodes[f.chat];
   if (node && !panel) {
     const li = el('li', 'sup-whisper');
-    li.appendChild(el('span', 'cm-who', who + ' ' + formatTime(f.at, 'sv-SE') + ': '));
+    li.appendChild(el('span', 'cm-who', who + ' ' + formatTime(f.at, timeLocale) + ': '));
     li.appendChild(el('span', 'cm-text', String(f.text || '')));
     node.log.appendChild(li);
   }
@@ -238,7 +238,7 @@ onFrame('escalation', (f) => {
   li.appendChild(el('strong', null, levelText(f.level) + ': '));
   li.appendChild(el('span', null, String(f.counsellor || '') + ' ' +
     t('supervision.escalates', 'larmar i') + ' ' + t('supervision.chat', 'chatt') + ' ' + shortId(f.chat) +
-    ' (' + formatTime(f.at, 'sv-SE') + ')'));
+    ' (' + formatTime(f.at, timeLocale) + ')'));
   const watch = el('button', 'btn btn-small sup-watch', t('supervision.watch', 'Läs med'));
   watch.type = 'button';
   const close = el('button', 'btn btn-small sup-alert-close', t('supervision.dismiss', 'Uppfattat'));

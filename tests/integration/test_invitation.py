@@ -229,6 +229,7 @@ def test_users_add_stores_languages_and_limit(
     assert done.returncode == 0, done.stderr
     bad = run_cli(fresh.redis_url, "users", "add", "x", "--role", "counsellor", "--limit", "0")
     assert bad.returncode != 0
+    assert "The number of chats is 1 to 20." in bad.stderr  # the command line speaks English
     with closing(login(fresh, staff("admin"))) as http:
         row = http.get("/admin/users").text.split('data-user="flersprakig"')[1].split("</tr>")[0]
     assert 'value="sv,ar"' in row

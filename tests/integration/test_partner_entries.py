@@ -188,6 +188,9 @@ def test_an_unchanged_or_invalid_proposal_is_refused(
     assert _post(partner, server, "/partner/entry/jouren", _form(partner)).startswith("422")
     bad = _form(partner, name="")
     assert _post(partner, server, "/partner/entry/jouren", bad).startswith("422")
+    # The reason, in the page's Swedish with the field named (it reads in English in the CLI).
+    refused = partner.post("/partner/entry/jouren", data=bad, headers={"Origin": server.origin})
+    assert "name: måste fyllas i, men är tomt" in refused.text
     assert "Inga förslag väntar" in people["supervisor"].get("/console/directory/review").text
 
 

@@ -137,3 +137,31 @@ def test_the_risk_guide_speaks_the_colleagues_language(team: Team) -> None:
         assert theirs["escalations"][0]["title"] == "Ring 112"
     finally:
         sigrid.post("/console/account/language", data={"lang": "sv"})
+
+
+def test_a_refusal_with_a_value_in_it_is_in_each_colleagues_language(
+    fresh: RunningServer, staff: Callable[..., StaffCredentials]
+) -> None:
+    """The limit goes in after the translation (staff_language.said): one catalogue entry."""
+    english, swedish, colleague = staff(role="admin"), staff(role="admin"), staff()
+    with closing(login(fresh, english)) as en, closing(login(fresh, swedish)) as sv:
+        assert en.post("/console/account/language", data={"lang": "en"}).status_code == 200
+        path = f"/admin/users/{colleague.username}"
+        too_many = {"action": "save", "languages": "sv", "limit": "99"}
+        refused = en.post(path, data=too_many)
+        assert refused.status_code == 422
+        assert "The number of chats is 1 to 20." in refused.text
+        assert "Antalet chattar" not in refused.text
+        assert "Antalet chattar är från 1 till 20." in sv.post(path, data=too_many).text
+        taken = {"username": colleague.username, "role": "counsellor", "limit": ""}
+        assert (
+            f"{colleague.username} exists already."
+            in en.post("/admin/users/invite", data=taken).text
+        )
+        long_title = {"lang": "sv", "title": "x" * 81, "text": "y"}
+        canned = en.post("/admin/canned", data=long_title)
+        assert canned.status_code == 422
+        assert "The title may not be empty or longer than 80 characters." in canned.text
+        assert "Rubriken får inte vara tom eller längre än 80 tecken." in (
+            sv.post("/admin/canned", data=long_title).text
+        )

@@ -13,16 +13,20 @@ from counsellor_console.staff_language import (
     STAFF_LANGUAGES,
     STAFF_LOCALE_DIR,
     STAFF_SOURCE_LANG,
+    SaidError,
     negotiate,
+    said,
     script_strings,
     staff_catalogues,
+    translator,
 )
 from tests.support.po import Entry, entries, extracted, read_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = STAFF_LOCALE_DIR / f"{STAFF_DOMAIN}.pot"
-#: As the Makefile passes them: N_ marks a Swedish text in Python; the scripts' t(key, Swedish).
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": ((1, "c"), 2), "tf": ((1, "c"), 2)}
+#: As the Makefile passes them: N_ and said mark a Swedish text in Python; the scripts'
+#: t(key, Swedish).
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "said": None, "t": ((1, "c"), 2), "tf": ((1, "c"), 2)}
 LOGIN_FAILED = "Inloggningen misslyckades. Kontrollera uppgifterna och försök igen."
 
 
@@ -82,3 +86,14 @@ def test_the_scripts_get_their_words_by_key() -> None:
         keys |= set(re.findall(r"\btf?\('([\w.]+)',", script.read_text("utf-8")))
     assert len(keys) > 80
     assert keys - set(english) == set(), "a script's key without an English text"
+
+
+def test_a_text_with_values_is_translated_before_they_go_in() -> None:
+    limit = said("Antalet chattar är från 1 till {limit}.", limit=20)
+    assert str(limit) == "Antalet chattar är från 1 till 20."
+    assert translator("en")(limit) == "The number of chats is 1 to 20."
+    assert translator("sv")(limit) == "Antalet chattar är från 1 till 20."
+    # A value is put in as it is, never read as a placeholder of its own.
+    taken = said("{username} finns redan.", username="{limit}")
+    assert translator("en")(taken) == "{limit} exists already."
+    assert str(SaidError(taken)) == "{limit} finns redan."
