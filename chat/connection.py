@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
@@ -41,11 +42,11 @@ class Connection:
 
     __slots__ = (
         "_closer",
-        "_deadline",
         "_frame_message",
         "_own_floor",
         "_pending",
         "_read_after",
+        "_sending_since",
         "_task",
         "_trackers",
         "closed",
@@ -71,7 +72,9 @@ class Connection:
         self._trackers: dict[str, SeqTracker] = {}
         self._own_floor: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
-        self._deadline: asyncio.Timeout | None = None
+        # When the send in progress began (time.monotonic), None between sends: a send that
+        # has waited longer than SEND_TIMEOUT_SECS is a client that stopped reading.
+        self._sending_since: float | None = None
         self.closed = False
         self._closer: asyncio.Task[None] | None = None
 
@@ -144,6 +147,10 @@ class Connection:
     def _put(self, item: tuple[str, Any]) -> None:
         if self.closed:
             return
+        since = self._sending_since
+        if since is not None and time.monotonic() - since > SEND_TIMEOUT_SECS:
+            self._give_up_sending()
+            return
         if len(self._pending) >= OUTBOX_MAX_FRAMES:
             log.warning("outbox_overflow")
             self.closed = True
@@ -156,26 +163,37 @@ class Connection:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._drain())
 
+    def _give_up_sending(self) -> None:
+        """The client stopped reading: its send has waited past ``SEND_TIMEOUT_SECS``.
+
+        Nothing more is queued for it and its sender is stopped; its keepalive, unanswered,
+        closes the socket, and the visitor's page resumes from the store.
+        """
+        log.info("sender_stopped", error="TimeoutError")
+        self.closed = True
+        self._pending.clear()
+        self._sending_since = None
+        if self._task is not None:
+            self._task.cancel()
+
     # -- the sender ----------------------------------------------------------------------
 
     async def _drain(self) -> None:
         """Send everything queued, in order, then end (a new one starts on the next frame).
 
-        One timeout guards the whole run instead of one per frame (arming one costs a timer
-        handle; the relay sends two frames per message): ``_write`` pushes it back whenever
-        less than half of ``SEND_TIMEOUT_SECS`` is left. asyncio.timeout, not wait_for: no
-        Task per frame (bench/relay: a busy console fell behind and was closed), and no
-        swallowed cancel.
+        No timer is armed per run or per frame (asyncio.timeout's enter, reschedule and exit
+        were a tenth of the relay's CPU, bench/relay): ``_write`` notes when each send began,
+        and the next frame queued for a socket whose send has waited too long stops it
+        (``_put``); a socket nothing more is queued for is closed by its keepalive.
         """
         try:
-            async with asyncio.timeout(None) as self._deadline:
-                while self._pending and running():
-                    kind, payload = self._pending.popleft()
-                    if kind == "frame":
-                        await self._send_frame(payload)
-                    else:
-                        chat_id, after_seq, include_own = payload
-                        await self._replay(chat_id, after_seq, include_own)
+            while self._pending and running():
+                kind, payload = self._pending.popleft()
+                if kind == "frame":
+                    await self._send_frame(payload)
+                else:
+                    chat_id, after_seq, include_own = payload
+                    await self._replay(chat_id, after_seq, include_own)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a dead socket: the receive loop will see the disconnect
@@ -183,9 +201,9 @@ class Connection:
             self.closed = True
             self._pending.clear()
         finally:
+            self._sending_since = None
             if self._task is asyncio.current_task():
                 self._task = None  # an idle socket keeps no finished task around
-                self._deadline = None
 
     async def _send_frame(self, frame: Frame) -> None:
         seq = frame.get("seq")
@@ -230,19 +248,14 @@ class Connection:
                 await self._write(self._frame_message(chat_id, message))
 
     async def _write(self, frame: Frame) -> None:
-        """Send one frame within 5-10 s (``SEND_TIMEOUT_SECS``); only the sender task calls
-        this, under the timeout of its run (``_drain``)."""
+        """Send one frame; only the sender task calls this (``_drain``)."""
         if self.websocket.application_state is not WebSocketState.CONNECTED:
             return
-        deadline = self._deadline
-        if deadline is not None:
-            now = asyncio.get_running_loop().time()
-            when = deadline.when()
-            if when is None or when - now < SEND_TIMEOUT_SECS / 2:
-                deadline.reschedule(now + SEND_TIMEOUT_SECS)
         if any(key[0] == "_" for key in frame):  # private keys (_chat, _floor): never sent
             frame = {k: v for k, v in frame.items() if not k.startswith("_")}
+        self._sending_since = time.monotonic()
         await self.websocket.send_text(fastjson.dumps_text(frame))
+        self._sending_since = None
 
     async def _close(self, code: int, reason: str = "") -> None:
         with contextlib.suppress(Exception):  # already closing: nothing more to do
