@@ -39,6 +39,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ GOAL_KIB_PER_WAITING: Final = 32.0
 #: Issue 10: 5,000 waiting visitors accepted in at most 4 s (timed on the idle run's second
 #: half, which arrives while as many already wait).
 GOAL_ACCEPT_S: Final = 4.0
+#: Issue 10's surge: all queued with hello -> queued p99 under 1 s, and the chats in progress
+#: keeping p99 under 100 ms.
+GOAL_SURGE_QUEUED_MS: Final = 1000.0
+GOAL_SURGE_CHAT_P99_MS: Final = 100.0
 ACCEPT_GOAL_VISITORS: Final = 5000
 SERVER_CORE: Final = 0
 LOAD_CORE: Final = 1
@@ -76,6 +81,8 @@ TEXT: Final = "hej, jag vet inte riktigt hur jag ska börja men jag behöver pra
 # 100 connections in the server (MaxConnectionsError -> server_error): see the surge probe.
 SETUP_CONCURRENCY: Final = 20
 SURGE: Final = 300
+#: A taking counsellor accepts up to FRISTAD_CHAT_LIMIT (set to 20 for the bench) chats.
+TAKER_LIMIT: Final = 20
 ECHO_IDLE_MAX: Final = 2000
 ACCEPT_BATCH: Final = 10
 SERVER_ENV: Final = {
@@ -104,6 +111,9 @@ class Plan:
     latency_pairs: int
     latency_s: float
     waiting: int
+    surge_visitors: int  # arriving over surge_s while the latency pairs keep chatting
+    surge_s: float
+    takers: int  # counsellors who take from the front of the queue during the surge
 
     @staticmethod
     def full() -> Plan:
@@ -118,6 +128,9 @@ class Plan:
             latency_pairs=1000,
             latency_s=20.0,
             waiting=10000,  # the issue's idle scenario: 10,000 waiting
+            surge_visitors=5000,  # the issue's surge: 5,000 over 60 s
+            surge_s=60.0,
+            takers=5,
         )
 
     @staticmethod
@@ -133,6 +146,9 @@ class Plan:
             latency_pairs=200,
             latency_s=3.0,
             waiting=200,
+            surge_visitors=200,
+            surge_s=4.0,
+            takers=2,
         )
 
 
@@ -380,7 +396,39 @@ class Rig:
                 proc.wait(timeout=5)
 
 
-def start_rig(workdir: Path, server_repo: Path = REPO_ROOT) -> Rig:
+def start_replica(binary: str, workdir: Path, primary_port: int) -> subprocess.Popen[bytes]:
+    """A Redis replica of the rig's, for FRISTAD_ACK_REPLICAS=1: every ack waits (WAIT) until
+    it holds the message. Returns once its link to the primary is up."""
+    port = free_port()
+    replica_dir = workdir / "replica"
+    replica_dir.mkdir()
+    proc = subprocess.Popen(
+        pinned(
+            LOAD_CORE,
+            [
+                binary,
+                *("--port", str(port), "--bind", "127.0.0.1", "--save", ""),
+                *("--appendonly", "no", "--dir", str(replica_dir)),
+                *("--replicaof", "127.0.0.1", str(primary_port)),
+            ],
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_port(port, proc)
+    client = redis.Redis(port=port)
+    try:
+        deadline = time.monotonic() + 15
+        while client.info("replication").get("master_link_status") != "up":
+            if time.monotonic() > deadline:
+                raise SystemExit("the Redis replica did not connect to its primary")
+            time.sleep(0.1)
+    finally:
+        client.close()
+    return proc
+
+
+def start_rig(workdir: Path, server_repo: Path = REPO_ROOT, *, replica: bool = False) -> Rig:
     procs: list[subprocess.Popen[bytes]] = []
     binary = shutil.which("redis-server")
     if binary is None:
@@ -402,8 +450,12 @@ def start_rig(workdir: Path, server_repo: Path = REPO_ROOT) -> Rig:
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     try:
         wait_port(redis_port, redis_proc)
+        extra_env = {}
+        if replica:
+            procs.append(start_replica(binary, workdir, redis_port))
+            extra_env["FRISTAD_ACK_REPLICAS"] = "1"
         port = free_port()
-        env = service_env(redis_url, **SERVER_ENV)
+        env = service_env(redis_url, **SERVER_ENV, **extra_env)
         log_path = workdir / "server.log"
         with log_path.open("wb") as log_file:
             proc = subprocess.Popen(
@@ -609,6 +661,10 @@ async def open_pairs(rig: Rig, consoles: list[RawWs], count: int) -> list[tuple[
     return list(zip(visitors, holders, strict=True))
 
 
+def ignore(_payload: bytes) -> None:
+    """For frames a phase does not measure."""
+
+
 def drain_console(console: RawWs) -> None:
     """Throw away what setup left in a console's queue (queue frames, transcripts)."""
     while not console.inbox.empty():
@@ -651,7 +707,7 @@ async def relay_throughput(
         console.on_text = on_console
     for visitor, _ in pairs:
         pump(visitor, meter, plan.window, visitor_msg)
-    spy = start_profiler(rig.server.proc.pid, profile, plan) if profile else None
+    spy = start_profiler(rig.server.proc.pid, profile, plan.measure_s) if profile else None
     result = await measure(meter, plan, rig.server.proc.pid, rig.redis_pid)
     if spy is not None:
         await asyncio.to_thread(spy.wait, 60)
@@ -665,12 +721,12 @@ async def relay_throughput(
     return result
 
 
-def start_profiler(pid: int, out: Path, plan: Plan) -> subprocess.Popen[bytes] | None:
+def start_profiler(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes] | None:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
         print("  (no py-spy: pip install py-spy to profile)")
         return None
-    secs = max(1, int(plan.measure_s))
+    secs = max(1, int(seconds))
     return subprocess.Popen(
         pinned(
             LOAD_CORE,
@@ -719,104 +775,226 @@ def summary_ms(values_ns: list[int]) -> dict[str, float]:
     }
 
 
-async def latency(rig: Rig, plan: Plan, consoles: list[RawWs]) -> dict[str, Any]:
-    """Each side of every pair sends one message a second (the issue's steady scenario: both
-    directions, since a console's frames wait for one another and a visitor's do not), the
-    sends spread evenly over the second; each direction's latency is measured on its own."""
-    setup_started = time.monotonic()
-    pairs = await open_pairs(rig, consoles, plan.latency_pairs)
-    setup_s = time.monotonic() - setup_started
-    to_console = Meter()
-    to_visitor = Meter()
-    clock = time.perf_counter_ns
+@dataclass
+class ChatMeters:
+    """One window's measurements of the pairs' two directions."""
 
-    def stamped(meter: Meter, payload: bytes) -> None:
+    to_console: Meter = field(default_factory=Meter)
+    to_visitor: Meter = field(default_factory=Meter)
+    sent: list[int] = field(default_factory=lambda: [0, 0])  # by visitors, by counsellors
+    lag_ns: list[int] = field(default_factory=list)
+    other: dict[str, int] = field(default_factory=dict)  # what visitors got besides the chat
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "sent": self.sent[0],
+            "received": self.to_console.delivered,
+            "counsellor_sent": self.sent[1],
+            "counsellor_received": self.to_visitor.delivered,
+            "counsellor_acked": self.to_visitor.acks,
+            "errors": self.to_console.errors,
+            "visitor_frames_besides_acks": self.other,
+            "visitor_to_console": summary_ms(self.to_console.latencies_ns),
+            "console_to_visitor": summary_ms(self.to_visitor.latencies_ns),
+            "visitor_ack": summary_ms(self.to_console.ack_rtts_ns),
+            "sender_lag": summary_ms(self.lag_ns),
+        }
+
+
+class PairTraffic:
+    """Each side of every pair sends one message a second, the sends spread evenly over the
+    second (both directions: a console's frames wait for one another, a visitor's do not);
+    each direction's latency is measured on its own, into the current window's meters."""
+
+    def __init__(self, pairs: list[tuple[RawWs, RawWs]], consoles: list[RawWs]) -> None:
+        self.pairs = pairs
+        self.meters = ChatMeters()
+        self._sent_at: dict[str, int] = {}
+        self._ticks = 0
+        for console in consoles:
+            drain_console(console)
+            console.on_text = self._on_console
+        for visitor, _ in pairs:
+            visitor.on_text = self._on_visitor(visitor)
+
+    def _stamped(self, meter: Meter, payload: bytes) -> None:
         text = json.loads(payload).get("text", "")
         if text.startswith("t "):
-            meter.latencies_ns.append(clock() - int(text.split(" ", 2)[1]))
+            meter.latencies_ns.append(time.perf_counter_ns() - int(text.split(" ", 2)[1]))
             meter.delivered += 1
 
-    def on_console(payload: bytes) -> None:
+    def _on_console(self, payload: bytes) -> None:
         if b'"msg"' in payload[:24]:
-            stamped(to_console, payload)
+            self._stamped(self.meters.to_console, payload)
         elif b'"ack"' in payload[:24]:
-            to_visitor.acks += 1
+            self.meters.to_visitor.acks += 1
         else:
-            to_console.other += 1
+            self.meters.to_console.other += 1
 
-    for console in consoles:
-        drain_console(console)
-        console.on_text = on_console
-    sent_at: dict[str, int] = {}
-    other: dict[str, int] = {}  # what visitors got besides acks and messages
-
-    def on_visitor(ws: RawWs) -> Callable[[bytes], None]:
+    def _on_visitor(self, ws: RawWs) -> Callable[[bytes], None]:
         def on_text(payload: bytes) -> None:
+            meters = self.meters
             if b"ack" in payload[:24]:
-                started = sent_at.pop(ws.chat, None)
+                started = self._sent_at.pop(ws.chat, None)
                 if started is not None:
-                    to_console.ack_rtts_ns.append(clock() - started)
+                    meters.to_console.ack_rtts_ns.append(time.perf_counter_ns() - started)
             elif b'"msg"' in payload[:24]:
-                stamped(to_visitor, payload)
+                self._stamped(meters.to_visitor, payload)
             else:
-                to_console.errors += 1
+                meters.to_console.errors += 1
                 frame = json.loads(payload)
                 what = f"{frame.get('type')}:{frame.get('code', '')}"
-                other[what] = other.get(what, 0) + 1
+                meters.other[what] = meters.other.get(what, 0) + 1
 
         return on_text
 
-    for visitor, _ in pairs:
-        visitor.on_text = on_visitor(visitor)
-    n = len(pairs)
-    started = time.monotonic()
-    ticks = 0
-    sent = [0, 0]  # visitor -> console, console -> visitor
-    lag_ns: list[int] = []
-    while True:
-        due = started + ticks / (2 * n)
-        now = time.monotonic()
-        if due - now > 0.0005:
-            await asyncio.sleep(due - now)
-        if time.monotonic() - started >= plan.latency_s:
-            break
-        visitor, console = pairs[(ticks // 2) % n]
-        stamp = clock()
-        lag_ns.append(int((time.monotonic() - due) * 1e9))
-        text = f"t {stamp} {TEXT}"
-        if ticks % 2 == 0:
-            sent_at[visitor.chat] = stamp
-            visitor.write(text_frame(f'{{"type":"msg","id":"l{ticks}","text":"{text}"}}'))
-        else:
-            console.write(
-                text_frame(
-                    f'{{"type":"msg","chat":"{visitor.chat}","id":"c{ticks}","text":"{text}"}}'
+    async def run(self, seconds: float) -> ChatMeters:
+        """Send for ``seconds`` into fresh meters; wait a second for the last to arrive."""
+        meters = self.meters = ChatMeters()
+        n = len(self.pairs)
+        started = time.monotonic()
+        ticks = 0
+        while True:
+            due = started + ticks / (2 * n)
+            now = time.monotonic()
+            if due - now > 0.0005:
+                await asyncio.sleep(due - now)
+            if time.monotonic() - started >= seconds:
+                break
+            visitor, console = self.pairs[(ticks // 2) % n]
+            stamp = time.perf_counter_ns()
+            meters.lag_ns.append(int((time.monotonic() - due) * 1e9))
+            text = f"t {stamp} {TEXT}"
+            self._ticks += 1
+            if ticks % 2 == 0:
+                self._sent_at[visitor.chat] = stamp
+                visitor.write(text_frame(f'{{"type":"msg","id":"l{self._ticks}","text":"{text}"}}'))
+            else:
+                console.write(
+                    text_frame(
+                        f'{{"type":"msg","chat":"{visitor.chat}","id":"c{self._ticks}",'
+                        f'"text":"{text}"}}'
+                    )
                 )
-            )
-        sent[ticks % 2] += 1
-        ticks += 1
-    await asyncio.sleep(1.0)
+            meters.sent[ticks % 2] += 1
+            ticks += 1
+        await asyncio.sleep(1.0)
+        return meters
+
+
+async def latency(
+    rig: Rig, plan: Plan, consoles: list[RawWs], takers: list[RawWs]
+) -> dict[str, Any]:
+    """The steady scenario (the pairs chatting both ways), then the surge: ``surge_visitors``
+    arrive over ``surge_s`` while the pairs keep chatting and ``takers`` accept from the
+    front of the queue."""
+    setup_started = time.monotonic()
+    pairs = await open_pairs(rig, consoles, plan.latency_pairs)
+    setup_s = time.monotonic() - setup_started
+    traffic = PairTraffic(pairs, consoles)
+    steady = await traffic.run(plan.latency_s)
     result: dict[str, Any] = {
-        "pairs": n,
+        "pairs": len(pairs),
         "consoles": len(consoles),
         "seconds": plan.latency_s,
         "setup_s": round(setup_s, 1),
-        "sent": sent[0],
-        "received": to_console.delivered,
-        "counsellor_sent": sent[1],
-        "counsellor_received": to_visitor.delivered,
-        "counsellor_acked": to_visitor.acks,
-        "errors": to_console.errors,
-        "visitor_frames_besides_acks": other,
-        "visitor_to_console": summary_ms(to_console.latencies_ns),
-        "console_to_visitor": summary_ms(to_visitor.latencies_ns),
-        "visitor_ack": summary_ms(to_console.ack_rtts_ns),
-        "sender_lag": summary_ms(lag_ns),
+        **steady.summary(),
     }
+    if plan.surge_visitors:
+        print(
+            f"surge: {plan.surge_visitors} visitors over {plan.surge_s:g} s while they chat ...",
+            flush=True,
+        )
+        arrivals = Arrivals(rig.server.port, takers)
+        chatting = asyncio.ensure_future(traffic.run(plan.surge_s))
+        await arrivals.run(plan.surge_visitors, plan.surge_s)
+        during = await chatting
+        result["surge"] = {
+            **arrivals.summary(),
+            "chats": during.summary(),
+            "takers_closed_by_server": sum(1 for c in takers if c.lost.done()),
+        }
+        await end_chats(arrivals.visitors)
     await end_chats([v for v, _ in pairs])
     for console in consoles:
         console.on_text = console.inbox.put_nowait
     return result
+
+
+class Arrivals:
+    """Visitors arriving at an even rate, each timed from its hello to its ``queued``, while
+    counsellors take the oldest from the front (the queue is FIFO: arrival order)."""
+
+    def __init__(self, port: int, takers: list[RawWs]) -> None:
+        self.port = port
+        self.takers = takers
+        self.visitors: list[RawWs] = []
+        self.hello_to_queued_ns: list[int] = []
+        self.outcomes: dict[str, int] = {}
+        self.taken = 0
+        self._front: deque[str] = deque()
+
+    async def _arrive(self, channel: str) -> None:
+        try:
+            ws = await ws_connect(self.port, "/ws/visit")
+        except OSError:
+            self._count("connect_failed")
+            return
+        self.visitors.append(ws)
+        began = time.perf_counter_ns()
+        ws.send({"type": "hello", "v": 1, "channel": channel, "lang": "sv", "age": "18plus"})
+        try:
+            while True:
+                frame = await ws.recv(30)
+                if frame.get("type") == "welcome":
+                    ws.chat = frame["chat"]
+                elif frame.get("type") == "queued":
+                    self.hello_to_queued_ns.append(time.perf_counter_ns() - began)
+                    self._front.append(ws.chat)
+                    self._count("queued")
+                    return
+                elif frame.get("type") in ("error", "unavailable"):
+                    self._count(f"{frame.get('type')}:{frame.get('code') or frame.get('reason')}")
+                    return
+        except (TimeoutError, ConnectionError, RuntimeError):
+            self._count("no_queued_within_30_s")
+
+    def _count(self, outcome: str) -> None:
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+
+    async def _take(self, console: RawWs, per_s: float, until: float) -> None:
+        """Accept the oldest waiting chat every 1/per_s seconds, up to the chat limit."""
+        mine = 0
+        while time.monotonic() < until and mine < TAKER_LIMIT:
+            await asyncio.sleep(1 / per_s)
+            if self._front:
+                console.send({"type": "accept", "chat": self._front.popleft()})
+                mine += 1
+                self.taken += 1
+
+    async def run(self, count: int, seconds: float) -> None:
+        started = time.monotonic()
+        until = started + seconds
+        takes = [
+            asyncio.ensure_future(self._take(c, TAKER_LIMIT / seconds, until)) for c in self.takers
+        ]
+        pending: list[asyncio.Future[None]] = []
+        for i in range(count):
+            due = started + i * seconds / count
+            now = time.monotonic()
+            if due > now:
+                await asyncio.sleep(due - now)
+            pending.append(asyncio.ensure_future(self._arrive(("youth", "professional")[i % 2])))
+        await asyncio.gather(*pending)
+        await asyncio.gather(*takes)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "visitors": len(self.visitors),
+            "outcomes": self.outcomes,
+            "hello_to_queued": summary_ms(self.hello_to_queued_ns),
+            "taken_from_the_front": self.taken,
+        }
 
 
 def redis_used_memory(url: str) -> int:
@@ -833,7 +1011,7 @@ async def settle_rss(pid: int) -> int:
     return rss_kib(pid)
 
 
-async def memory(rig: Rig, plan: Plan) -> dict[str, Any]:
+async def memory(rig: Rig, plan: Plan, profile: Path | None = None) -> dict[str, Any]:
     pid = rig.server.proc.pid
     port = rig.server.port
     before = await settle_rss(pid)
@@ -844,13 +1022,20 @@ async def memory(rig: Rig, plan: Plan) -> dict[str, Any]:
     half = plan.waiting // 2
     halves_s: list[float] = []
     visitors: list[RawWs] = []
+    cpu_ms_per_arrival: list[float] = []
     for part in (half, plan.waiting - half):
-        began = time.monotonic()
+        spy = None
+        if profile is not None and visitors:  # the second half: arrivals behind a long queue
+            spy = start_profiler(pid, profile, 3)
+        began, cpu_began = time.monotonic(), cpu_seconds(pid)
         visitors += await bounded(
             [partial(open_visitor, port, channels[i % 2]) for i in range(part)],
             limit=SETUP_CONCURRENCY,
         )
         halves_s.append(round(time.monotonic() - began, 2))
+        cpu_ms_per_arrival.append(round((cpu_seconds(pid) - cpu_began) * 1000 / part, 2))
+        if spy is not None:
+            await asyncio.to_thread(spy.wait, 60)
     after = await settle_rss(pid)
     redis_after = redis_used_memory(rig.redis_url)
     echo_pid = rig.echo_proc.pid
@@ -869,6 +1054,8 @@ async def memory(rig: Rig, plan: Plan) -> dict[str, Any]:
         "accepted_first_half_s": halves_s[0],
         "accepted_second_half_s": halves_s[1],
         "half": half,
+        "server_cpu_ms_per_arrival": cpu_ms_per_arrival,
+        "setup_concurrency": SETUP_CONCURRENCY,
         "server_rss_before_kib": before,
         "server_rss_after_kib": after,
         "server_kib_per_waiting_visitor": round((after - before) / n, 1),
@@ -924,13 +1111,17 @@ async def revive(port: int, consoles: list[RawWs], cookies: list[str], closed: l
             drain_console(consoles[i])
 
 
-async def run(plan: Plan, rig: Rig, cookies: list[str], profile: Path | None) -> dict[str, Any]:
+async def run(
+    plan: Plan, rig: Rig, cookies: list[str], profile: Path | None, phase: str = "relay"
+) -> dict[str, Any]:
     port = rig.server.port
+    taker_cookies = cookies[plan.pairs :]
+    cookies = cookies[: plan.pairs]
     consoles = [await open_console(port, cookie) for cookie in cookies]
     closed: list[int] = []
     results: dict[str, Any] = {"consoles_closed_by_server": closed}
     print(f"memory: {plan.waiting} waiting visitors ...", flush=True)
-    results["memory"] = await memory(rig, plan)
+    results["memory"] = await memory(rig, plan, profile if phase == "arrivals" else None)
     print(f"surge: {SURGE} simultaneous hellos ...", flush=True)
     results["surge"] = await surge(rig)
     echo_rounds: list[dict[str, float]] = []
@@ -941,7 +1132,8 @@ async def run(plan: Plan, rig: Rig, cookies: list[str], profile: Path | None) ->
         await revive(port, consoles, cookies, closed)
         print(f"round {i + 1}/{plan.rounds}: relay, {plan.pairs} pairs ...", flush=True)
         last = i == plan.rounds - 1
-        relay_rounds.append(await relay_throughput(rig, plan, consoles, profile if last else None))
+        spied = profile if last and phase == "relay" else None
+        relay_rounds.append(await relay_throughput(rig, plan, consoles, spied))
         await revive(port, consoles, cookies, closed)
     results["echo"] = best_round(echo_rounds)
     results["relay"] = best_round(relay_rounds)
@@ -958,7 +1150,12 @@ async def run(plan: Plan, rig: Rig, cookies: list[str], profile: Path | None) ->
     results["relay_fan_in"] = await relay_throughput(rig, plan, consoles[:few])
     await revive(port, consoles, cookies, closed)
     print(f"latency: {plan.latency_pairs} pairs x 1 msg/s for {plan.latency_s:g} s ...", flush=True)
-    results["latency"] = await latency(rig, plan, consoles[: plan.latency_consoles])
+    takers = [await open_console(port, cookie) for cookie in taker_cookies]
+    for taker in takers:
+        taker.on_text = ignore  # the queue's frames: what they took is counted by the sender
+    results["latency"] = await latency(rig, plan, consoles[: plan.latency_consoles], takers)
+    for taker in takers:
+        taker.close()
     await asyncio.sleep(0.2)
     await revive(port, consoles, cookies, closed)
     results["server_rss_end_kib"] = rss_kib(rig.server.proc.pid)
@@ -974,6 +1171,45 @@ def best_round(rounds: list[dict[str, float]]) -> dict[str, float]:
 
 def verdict(ok: bool) -> str:
     return "meets" if ok else "MISSES"
+
+
+def surge_rows(surge: dict[str, Any] | None) -> list[tuple[str, str, str, str]]:
+    if surge is None:
+        return []
+    hq, chats = surge["hello_to_queued"], surge["chats"]
+    worst_p99 = max(chats["visitor_to_console"]["p99_ms"], chats["console_to_visitor"]["p99_ms"])
+    queued = surge["outcomes"].get("queued", 0)
+    lost = (chats["sent"] - chats["received"]) + (
+        chats["counsellor_sent"] - chats["counsellor_received"]
+    )
+    return [
+        (
+            f"surge: {surge['visitors']:,} arrivals while the pairs chat",
+            ", ".join(f"{k} {v:,}" for k, v in sorted(surge["outcomes"].items())),
+            "all queued",
+            verdict(queued == surge["visitors"]),
+        ),
+        (
+            "  hello to queued p50 / p99",
+            f"{hq['p50_ms']:.1f} / {hq['p99_ms']:.1f} ms",
+            f"p99 < {GOAL_SURGE_QUEUED_MS / 1000:g} s",
+            verdict(hq["p99_ms"] < GOAL_SURGE_QUEUED_MS),
+        ),
+        (
+            "  chats during it, p99 (visitor / counsellor sends)",
+            f"{chats['visitor_to_console']['p99_ms']:.1f} / "
+            f"{chats['console_to_visitor']['p99_ms']:.1f} ms",
+            f"< {GOAL_SURGE_CHAT_P99_MS:g} ms",
+            verdict(worst_p99 < GOAL_SURGE_CHAT_P99_MS),
+        ),
+        ("  chat messages not delivered", f"{lost:,}", "0", verdict(lost == 0)),
+        (
+            "  taken from the front / takers closed",
+            f"{surge['taken_from_the_front']} / {surge['takers_closed_by_server']}",
+            "",
+            "",
+        ),
+    ]
 
 
 def report(results: dict[str, Any]) -> str:
@@ -1055,6 +1291,7 @@ def report(results: dict[str, Any]) -> str:
         ),
         ("  visitor ack p99", f"{lat['visitor_ack']['p99_ms']:.2f} ms", "", ""),
         ("  load generator's own lag p99", f"{lat['sender_lag']['p99_ms']:.2f} ms", "", ""),
+        *surge_rows(lat.get("surge")),
         (
             "server memory per waiting visitor",
             f"{mem['server_kib_per_waiting_visitor']:.1f} KiB",
@@ -1069,6 +1306,12 @@ def report(results: dict[str, Any]) -> str:
             verdict(mem["accepted_second_half_s"] <= GOAL_ACCEPT_S)
             if mem["half"] >= ACCEPT_GOAL_VISITORS
             else "",
+        ),
+        (
+            f"  server CPU per arrival (at most {SETUP_CONCURRENCY} handshakes at a time)",
+            " / ".join(f"{ms:.2f} ms" for ms in mem["server_cpu_ms_per_arrival"]),
+            "",
+            "",
         ),
         (
             "  echo server per idle connection",
@@ -1125,6 +1368,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the server during the last relay round"
     )
+    parser.add_argument(
+        "--profile-phase",
+        choices=("relay", "arrivals"),
+        default="relay",
+        help="with --profile: the last relay round, or 3 s of the idle run's second half",
+    )
+    parser.add_argument(
+        "--replica",
+        action="store_true",
+        help="with a Redis replica and FRISTAD_ACK_REPLICAS=1: what waiting for it costs",
+    )
     parser.add_argument("--echo-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     # To try a fix: serve from another work tree (a copy), with the same load.
     parser.add_argument("--server-repo", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
@@ -1141,11 +1395,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     profile = RESULTS_DIR / f"relay-profile-{stamp}.txt" if args.profile else None
     info = machine()
     with tempfile.TemporaryDirectory(prefix="fristad-bench-") as tmp:
-        rig = start_rig(Path(tmp), args.server_repo.resolve())
+        rig = start_rig(Path(tmp), args.server_repo.resolve(), replica=args.replica)
         try:
             print(f"server pid {rig.server.proc.pid} on core {SERVER_CORE}; staff ...", flush=True)
-            cookies = make_staff(rig, plan.pairs)
-            results = uvloop_run(run(plan, rig, cookies, profile))
+            cookies = make_staff(rig, plan.pairs + plan.takers)
+            results = uvloop_run(run(plan, rig, cookies, profile, args.profile_phase))
         except BaseException:
             print(f"server log: bench/results/relay-{stamp}-server.log", file=sys.stderr)
             raise
@@ -1156,6 +1410,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["server_repo"] = str(args.server_repo.resolve())
     results["server_warnings"] = warnings_in(kept_log)
     results["plan"] = plan.__dict__
+    results["ack_replicas"] = 1 if args.replica else 0
     results["machine"] = info
     results["took_s"] = round(time.time() - started, 1)
     out = RESULTS_DIR / f"relay-{stamp}.json"
@@ -1163,6 +1418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(report(results))
     print("server warnings/errors:", results["server_warnings"] or "none")
+    if args.replica:
+        print("with a Redis replica: FRISTAD_ACK_REPLICAS=1 (every ack waits for it)")
     print(
         f"\n{info['cores']} cores, load {info['loadavg_1m_at_start']} at start; "
         f"took {results['took_s']} s; JSON: {out.relative_to(REPO_ROOT)}"

@@ -46,6 +46,9 @@ QUEUE_REFRESH_SECS: Final = 5.0
 # Positions are looked up again at most this often (protocol.md: `queued` at most once a
 # second per visitor), however many chats arrive or leave meanwhile.
 QUEUE_REFRESH_MIN_SECS: Final = 0.5
+# A refresh that tells thousands of waiting visitors their new place gives the event loop back
+# this often, so the messages of the chats in progress are not held up behind it.
+REFRESH_YIELD_EVERY: Final = 200
 # A visitor's frames waiting to be handled (chat.lanes): the reader slows down past the first,
 # refuses past the second; the rate limit (10/s, burst 20) keeps a page well below both.
 VISITOR_BACKLOG: Final = 32
@@ -213,7 +216,9 @@ class VisitorEndpoint:
         )
         now = time.monotonic()
         pending = False
-        for socket in waiting:
+        for n, socket in enumerate(waiting, start=1):
+            if n % REFRESH_YIELD_EVERY == 0:  # thousands waiting: let the chats in progress in
+                await asyncio.sleep(0)
             if socket.chat is None:
                 continue
             position = positions.get(socket.chat.id)

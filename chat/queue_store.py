@@ -7,6 +7,7 @@ transfer) is one Lua script in Redis (``chat/store_scripts.py``), so exactly one
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final
 
 from redis.commands.core import AsyncScript
 
@@ -32,6 +33,9 @@ from chat.limits_store import AtLimitError, PausedError, paused_key
 from chat.protocol import ChatState
 from chat.records import ChatRecord, QueueItem, QueueSnapshot
 from chat.urgency import URGENT_SHIFT_MS
+
+#: From this many waiting chats of one channel, their positions come from one ZRANGE.
+POSITIONS_BY_RANGE: Final = 32
 
 
 class QueueStore(StoreCore):
@@ -75,18 +79,35 @@ class QueueStore(StoreCore):
         return result
 
     async def queue_positions(self, chats: Iterable[tuple[str, str]]) -> dict[str, int | None]:
-        """1-based positions of (chat id, channel) pairs in one round trip."""
+        """1-based positions of (chat id, channel) pairs in one round trip.
+
+        A ZRANK each for a few chats of a channel; one ZRANGE of the channel's whole line from
+        ``POSITIONS_BY_RANGE`` of them on (a departure from the front moves every waiting
+        visitor: 5,000 ZRANKs, each packed and parsed by the client, held the event loop and
+        the chats in progress for about a tenth of a second, bench/relay's surge).
+        """
         pairs = list(chats)
         if not pairs:
             return {}
+        by_channel: dict[str, list[str]] = {}
+        for chat_id, channel in pairs:
+            by_channel.setdefault(channel, []).append(chat_id)
+        ranged = [c for c, ids in by_channel.items() if len(ids) >= POSITIONS_BY_RANGE]
+        single = [(chat_id, channel) for chat_id, channel in pairs if channel not in ranged]
         async with self._redis.pipeline(transaction=False) as pipe:
-            for chat_id, channel in pairs:
+            for channel in ranged:
+                pipe.zrange(queue_key(channel), 0, -1)
+            for chat_id, channel in single:
                 pipe.zrank(queue_key(channel), chat_id)
-            ranks = await pipe.execute()
-        return {
-            chat_id: (None if rank is None else int(rank) + 1)
-            for (chat_id, _), rank in zip(pairs, ranks, strict=True)
-        }
+            replies = await pipe.execute()
+        positions: dict[str, int | None] = {}
+        for channel, line in zip(ranged, replies[: len(ranged)], strict=True):
+            order = {member: n for n, member in enumerate(as_texts(line), start=1)}
+            for chat_id in by_channel[channel]:
+                positions[chat_id] = order.get(chat_id)
+        for (chat_id, _), rank in zip(single, replies[len(ranged) :], strict=True):
+            positions[chat_id] = None if rank is None else int(rank) + 1
+        return positions
 
     async def queue_lengths(self) -> dict[str, int]:
         async with self._redis.pipeline(transaction=False) as pipe:

@@ -24,6 +24,7 @@ from chat.events import (
 )
 from chat.protocol import ChatState, EndedBy
 from chat.pubsub_store import PubSubTransport
+from chat.queue_store import POSITIONS_BY_RANGE
 from chat.store import ChatStore
 from chat.wire_types import Hello
 
@@ -110,6 +111,40 @@ async def test_queue_snapshot_lists_only_waiting_chats_with_totals(store: ChatSt
     assert len(accepts) == 1
     assert handled == []
     assert await store.recent_accept_times("youth") == accepts
+
+
+async def test_many_positions_of_one_channel_come_from_one_range(
+    store: ChatStore, redis: Redis
+) -> None:
+    """From POSITIONS_BY_RANGE chats of a channel on, one ZRANGE instead of a ZRANK each, with
+    the same answer: a departure from the front asks for every waiting visitor's place."""
+    many = POSITIONS_BY_RANGE + 8
+    youth = [
+        await store.create_chat(Hello("youth", "sv", "18plus"), ChatState.WAITING)
+        for _ in range(many)
+    ]
+    for chat in youth:
+        await store.enqueue(chat, 1000, from_state=ChatState.WAITING)
+    adviser = await store.create_chat(Hello("professional", "sv", "18plus"), ChatState.WAITING)
+    await store.enqueue(adviser, 1000, from_state=ChatState.WAITING)
+    await store.claim_chat(youth[0], "anna", "Anna")  # the front leaves: everyone moves up
+    asked = [(c.id, "youth") for c in youth] + [(adviser.id, "professional")]
+
+    def calls(name: str) -> int:
+        return int(redis_stats.get(f"cmdstat_{name}", {}).get("calls", 0))
+
+    redis_stats = await redis.info("commandstats")
+    ranks, ranges = calls("zrank"), calls("zrange")
+    positions = await store.queue_positions(asked)
+    redis_stats = await redis.info("commandstats")
+    assert calls("zrange") - ranges == 1  # youth: one range
+    assert calls("zrank") - ranks == 1  # professional: one chat, one ZRANK
+
+    assert positions[youth[0].id] is None  # taken
+    assert [positions[c.id] for c in youth[1:]] == list(range(1, many))
+    assert positions[adviser.id] == 1
+    few = await store.queue_positions([(youth[5].id, "youth"), (youth[9].id, "youth")])
+    assert few == {youth[5].id: 5, youth[9].id: 9}
 
 
 async def test_notes_and_secrets_are_sealed_and_read_back(store: ChatStore, redis: Redis) -> None:
