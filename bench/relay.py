@@ -883,7 +883,7 @@ class PairTraffic:
 
 
 async def latency(
-    rig: Rig, plan: Plan, consoles: list[RawWs], takers: list[RawWs]
+    rig: Rig, plan: Plan, consoles: list[RawWs], takers: list[RawWs], profile: Path | None = None
 ) -> dict[str, Any]:
     """The steady scenario (the pairs chatting both ways), then the surge: ``surge_visitors``
     arrive over ``surge_s`` while the pairs keep chatting and ``takers`` accept from the
@@ -907,8 +907,11 @@ async def latency(
         )
         arrivals = Arrivals(rig.server.port, takers)
         chatting = asyncio.ensure_future(traffic.run(plan.surge_s))
+        spy = start_profiler(rig.server.proc.pid, profile, plan.surge_s / 2) if profile else None
         await arrivals.run(plan.surge_visitors, plan.surge_s)
         during = await chatting
+        if spy is not None:
+            await asyncio.to_thread(spy.wait, 60)
         result["surge"] = {
             **arrivals.summary(),
             "chats": during.summary(),
@@ -1153,7 +1156,13 @@ async def run(
     takers = [await open_console(port, cookie) for cookie in taker_cookies]
     for taker in takers:
         taker.on_text = ignore  # the queue's frames: what they took is counted by the sender
-    results["latency"] = await latency(rig, plan, consoles[: plan.latency_consoles], takers)
+    results["latency"] = await latency(
+        rig,
+        plan,
+        consoles[: plan.latency_consoles],
+        takers,
+        profile if phase == "surge" else None,
+    )
     for taker in takers:
         taker.close()
     await asyncio.sleep(0.2)
@@ -1370,9 +1379,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--profile-phase",
-        choices=("relay", "arrivals"),
+        choices=("relay", "arrivals", "surge"),
         default="relay",
-        help="with --profile: the last relay round, or 3 s of the idle run's second half",
+        help="with --profile: the last relay round, 3 s of the idle run's second half, or the "
+        "surge's first half",
     )
     parser.add_argument(
         "--replica",

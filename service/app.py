@@ -64,6 +64,7 @@ from security.crypto import derive_key
 from security.headers import SecurityHeadersMiddleware
 from security.roles import StaffIdentity
 from service.compression import CompressPublicResponses
+from service.gc_pacing import collect_on_schedule, pace_collections, restore_collections
 from service.metrics_listener import MetricsListener
 from service.ops_routes import create_ops_routes
 from service.redis_pool import open_redis
@@ -249,7 +250,9 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(console_sockets.listen(), name="revocations"),
             asyncio.create_task(console_sockets.sweep(), name="session-sweep"),
             asyncio.create_task(purge_on_schedule(store, network), name="purge"),
+            asyncio.create_task(collect_on_schedule(), name="gc"),
         ]
+        thresholds = pace_collections()
         listener = (
             MetricsListener(settings.metrics_addr, metrics) if settings.metrics_addr else None
         )
@@ -267,6 +270,7 @@ def create_app(settings: Settings) -> Starlette:
             # is stuck in a dead connection.
             await asyncio.wait(tasks, timeout=SHUTDOWN_WAIT_SECS)
             await redis.aclose()
+            restore_collections(thresholds)
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(CsrfMiddleware, tokens=csrf, session_of=session_of_cookie)
