@@ -721,6 +721,103 @@ async def relay_throughput(
     return result
 
 
+async def relay_both_ways(rig: Rig, plan: Plan, consoles: list[RawWs]) -> dict[str, float]:
+    """The peak scenario with both sides sending as fast as they are acked: every visitor and
+    every console keeps ``window`` messages in flight per chat. ``msg_per_s`` counts the
+    messages delivered in both directions."""
+    pairs = await open_pairs(rig, consoles, plan.pairs)
+    meter = Meter()
+    for visitor, _ in pairs:
+        pump_both_ways(visitor, meter, plan.window, visitor_msg)
+    chats_of: dict[int, list[str]] = {}
+    for visitor, console in pairs:
+        chats_of.setdefault(id(console), []).append(visitor.chat)
+    for console in consoles:
+        drain_console(console)
+        for chat in chats_of.get(id(console), []):
+            pump_console_chat(console, meter, plan.window, chat)
+    result = await measure(meter, plan, rig.server.proc.pid, rig.redis_pid)
+    result["errors"] = meter.errors
+    result["consoles_closed_by_server"] = sum(1 for c in consoles if c.lost.done())
+    await asyncio.sleep(0.5)
+    await end_chats([v for v, _ in pairs])
+    for console in consoles:
+        console.on_text = console.inbox.put_nowait
+        console.on_chunk_end = None
+    return result
+
+
+def pump_both_ways(ws: RawWs, meter: Meter, window: int, frame_of: Callable[[int], bytes]) -> None:
+    """As :func:`pump`, on a visitor that also receives the counsellor's messages."""
+    state = {"sent": window, "credit": 0}
+
+    def on_text(payload: bytes) -> None:
+        head = payload[:24]
+        if b'"ack"' in head:
+            meter.acks += 1
+            state["credit"] += 1
+        elif b'"msg"' in head:
+            meter.delivered += 1
+        else:
+            meter.errors += 1
+
+    def on_chunk_end() -> None:
+        credit = state["credit"]
+        if not credit or not meter.running:
+            return
+        state["credit"] = 0
+        first = state["sent"]
+        state["sent"] = first + credit
+        ws.write(b"".join(frame_of(i) for i in range(first, first + credit)))
+
+    ws.on_text = on_text
+    ws.on_chunk_end = on_chunk_end
+    ws.write(b"".join(frame_of(i) for i in range(window)))
+
+
+_ACK_CHAT = b'"chat":"'
+
+
+def pump_console_chat(console: RawWs, meter: Meter, window: int, chat: str) -> None:
+    """Keep ``window`` of the counsellor's messages in flight in ``chat``; the console's
+    handlers are shared by its chats, so they are chained: each handles its own chat's acks."""
+    state = {"sent": window, "credit": 0}
+    mark = _ACK_CHAT + chat.encode() + b'"'
+    before_text, before_end = console.on_text, console.on_chunk_end
+    first_for_console = before_end is None
+
+    def frame(i: int) -> bytes:
+        return text_frame(f'{{"type":"msg","chat":"{chat}","id":"c{i}","text":"{TEXT}"}}')
+
+    def on_text(payload: bytes) -> None:
+        head = payload[:24]
+        if b'"ack"' in head and mark in payload:
+            meter.acks += 1
+            state["credit"] += 1
+        elif first_for_console:  # the console's other frames are counted once, here
+            if b'"msg"' in head:
+                meter.delivered += 1
+            elif b'"ack"' not in head:
+                meter.other += 1
+        else:
+            before_text(payload)
+
+    def on_chunk_end() -> None:
+        if before_end is not None:
+            before_end()
+        credit = state["credit"]
+        if not credit or not meter.running:
+            return
+        state["credit"] = 0
+        first = state["sent"]
+        state["sent"] = first + credit
+        console.write(b"".join(frame(i) for i in range(first, first + credit)))
+
+    console.on_text = on_text
+    console.on_chunk_end = on_chunk_end
+    console.write(b"".join(frame(i) for i in range(window)))
+
+
 def start_profiler(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes] | None:
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
@@ -1000,6 +1097,16 @@ class Arrivals:
         }
 
 
+def redis_command_calls(url: str, command: str) -> int:
+    """How often Redis ran ``command`` (WAIT: the acks that waited for a replica)."""
+    client = redis.Redis.from_url(url)
+    try:
+        stats = client.info("commandstats")
+        return int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+    finally:
+        client.close()
+
+
 def redis_used_memory(url: str) -> int:
     client = redis.Redis.from_url(url)
     try:
@@ -1148,6 +1255,9 @@ async def run(
     results["relay_to_echo_per_core"] = round(
         results["echo"]["server_cpu_us_per_msg"] / results["relay"]["server_cpu_us_per_msg"], 3
     )
+    print(f"peak: {plan.pairs} pairs, both sides as fast as acked ...", flush=True)
+    results["relay_both_ways"] = await relay_both_ways(rig, plan, consoles)
+    await revive(port, consoles, cookies, closed)
     few = plan.fan_in_consoles
     print(f"fan-in: the same {plan.pairs} pairs on {few} consoles ...", flush=True)
     results["relay_fan_in"] = await relay_throughput(rig, plan, consoles[:few])
@@ -1168,6 +1278,7 @@ async def run(
     await asyncio.sleep(0.2)
     await revive(port, consoles, cookies, closed)
     results["server_rss_end_kib"] = rss_kib(rig.server.proc.pid)
+    results["redis_wait_calls"] = redis_command_calls(rig.redis_url, "wait")
     for console in consoles:
         console.close()
     return results
@@ -1229,6 +1340,7 @@ def report(results: dict[str, Any]) -> str:
         results["memory"],
     )
     fan = results["relay_fan_in"]
+    both = results["relay_both_ways"]
     v2c = lat["visitor_to_console"]
     c2v = lat["console_to_visitor"]
     rows = [
@@ -1257,6 +1369,19 @@ def report(results: dict[str, Any]) -> str:
             f"{results['relay_to_echo_per_core']:.3f}",
             f">= {GOAL_RATIO:.3f}",
             verdict(results["relay_to_echo_per_core"] >= GOAL_RATIO),
+        ),
+        (
+            "peak, both sides sending: msg/s delivered (both ways)",
+            f"{both['msg_per_s']:,.0f} (acked {both['acked_per_s']:,.0f})",
+            "",
+            "",
+        ),
+        ("  server CPU per msg", f"{both['server_cpu_us_per_msg']:.0f} µs", "", ""),
+        (
+            "  / echo",
+            f"{both['msg_per_s'] / echo['msg_per_s']:.3f}",
+            f">= {GOAL_RATIO:.3f}",
+            verdict(both["msg_per_s"] / echo["msg_per_s"] >= GOAL_RATIO),
         ),
         (
             f"fan-in: same pairs on {fan['consoles']} consoles, delivered/s",
@@ -1429,7 +1554,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report(results))
     print("server warnings/errors:", results["server_warnings"] or "none")
     if args.replica:
-        print("with a Redis replica: FRISTAD_ACK_REPLICAS=1 (every ack waits for it)")
+        print(
+            "with a Redis replica: FRISTAD_ACK_REPLICAS=1 (every ack waits for it; "
+            f"{results['redis_wait_calls']:,} WAITs)"
+        )
     print(
         f"\n{info['cores']} cores, load {info['loadavg_1m_at_start']} at start; "
         f"took {results['took_s']} s; JSON: {out.relative_to(REPO_ROOT)}"

@@ -71,11 +71,12 @@ def configure_logging(level: int = logging.INFO, stream: TextIO | None = None) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # First, so that a handshake line (one per WebSocket) is dropped before it is redacted.
+    logging.getLogger("uvicorn.error").addFilter(_DropHandshakeLines())
     for name in STDLIB_LOGGERS:
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
         logger.addFilter(RedactingFilter())
-    logging.getLogger("uvicorn.error").addFilter(_DropHandshakeLines())
     # The access log would hold every path and query (knowledge-bank searches among them).
     logging.getLogger("uvicorn.access").disabled = True
