@@ -49,10 +49,6 @@ class ChatEndedError(StoreError):
     """The chat has ended (or never existed): nothing more can be written to it."""
 
 
-class NotHeldError(StoreError):
-    """A counsellor wrote to a chat they do not hold (any more): it moved on, or never was."""
-
-
 def chat_key(chat_id: str) -> str:
     return f"{PREFIX}chat:{chat_id}"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any, Final, cast
+from typing import Any, cast
 
 from chat import fastjson
 from chat.base_store import (
@@ -17,7 +17,6 @@ from chat.base_store import (
     DATA_KEY_CACHE_SECS,
     Announcer,
     ChatEndedError,
-    NotHeldError,
     StoreCore,
     as_text,
     as_texts,
@@ -30,9 +29,6 @@ from chat.base_store import (
 from chat.pubsub_store import EVENTS_CHANNEL
 from chat.records import AppendResult, StoredMessage, StoredNote
 from security.crypto import DecryptionError, decrypt, encrypt, unwrap_key
-
-#: What the append script answers for a counsellor who does not hold the chat.
-NOT_HELD: Final = -2
 
 
 class MessageStore(StoreCore):
@@ -68,8 +64,6 @@ class MessageStore(StoreCore):
         text: str,
         client_id: str | None = None,
         announce: Announcer | None = None,
-        *,
-        holder: str = "",
     ) -> AppendResult:
         """Store a message (encrypted) before anyone acknowledges it, and announce it.
 
@@ -80,12 +74,9 @@ class MessageStore(StoreCore):
             client_id: the sender's id; a repeat returns the first seq and stores nothing.
             announce: given the message's time, the event payloads to publish, with
                 ``SEQ_MARK`` (as a JSON string) where the seq goes.
-            holder: for a counsellor's message, who must hold the chat: checked in the same
-                script, so a counsellor's message costs no read of the chat first.
 
         Raises:
             ChatEndedError: the chat has ended or does not exist.
-            NotHeldError: ``holder`` does not hold the chat, or it is not active.
         """
         data_key = await self._data_key(chat_id)
         at = now_ms(self._clock)
@@ -95,11 +86,9 @@ class MessageStore(StoreCore):
         seq, created = await self._batch.run_script(
             self._append_script,
             [log_key(chat_id), ids_key(chat_id), chat_key(chat_id), EVENTS_CHANNEL],
-            [id_field, sealed, self._ttl, "1" if author == "visitor" else "0", holder, *payloads],
+            [id_field, sealed, self._ttl, "1" if author == "visitor" else "0", *payloads],
             durable=True,  # acked next: FRISTAD_ACK_REPLICAS waits for replicas here
         )
-        if int(seq) == NOT_HELD:
-            raise NotHeldError(chat_id)
         if int(seq) < 0:
             raise ChatEndedError(chat_id)
         return AppendResult(int(seq), bool(int(created)), at)

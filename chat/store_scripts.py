@@ -23,19 +23,13 @@ local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if existing then return {tonumber(existing), 0} end
 local state = redis.call('HGET', KEYS[3], 'state')
 if (not state) or state == ${ENDED} then return {-1, 0} end
--- A counsellor's message: only the counsellor who holds the chat, while it is active.
-if ARGV[5] ~= '' then
-  if state ~= ${ACTIVE} or redis.call('HGET', KEYS[3], 'counsellor') ~= ARGV[5] then
-    return {-2, 0}
-  end
-end
 local seq = redis.call('RPUSH', KEYS[1], ARGV[2])
 if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], ARGV[1], seq) end
 if ARGV[4] == '1' and state == ${WAITING} then redis.call('HINCRBY', KEYS[3], 'preview', 1) end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 redis.call('EXPIRE', KEYS[3], ARGV[3])
-for i = 6, #ARGV do
+for i = 5, #ARGV do
   local payload = string.gsub(ARGV[i], '"__SEQ__"', tostring(seq), 1)
   redis.call('PUBLISH', KEYS[4], payload)
 end

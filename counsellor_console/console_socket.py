@@ -169,9 +169,6 @@ class ConsoleSocket:
             return
         if frame.chat is None:  # the console parser requires it; be explicit anyway
             raise FrameError("bad_field", "chat")
-        if isinstance(frame, ConsoleMsg):  # the hot path: the append script checks the holder
-            await self._msg(frame.chat, frame)
-            return
         try:
             chat = await self.ops.held_chat(frame.chat, self.staff)
         except NotYoursError:
@@ -189,19 +186,12 @@ class ConsoleSocket:
         except (NotYoursError, ChatEndedError):
             self.send(frames.error("not_yours", chat=frame.chat))
 
-    async def _msg(self, chat_id: str, frame: ConsoleMsg) -> None:
-        try:
-            result = await self.ops.post_counsellor_message(
-                chat_id, self.staff, frame.id, frame.text
-            )
-        except NotYoursError:
-            self.send(frames.error("not_yours", chat=chat_id))
-            return
-        self.connection.tracker(chat_id).mark(result.seq)
-        self.send(frames.ack(frame.id, result.seq, chat=chat_id))
-
     async def _act(self, chat: ChatRecord, frame: ConsoleFrame) -> None:
-        if isinstance(frame, Note):
+        if isinstance(frame, ConsoleMsg):
+            result = await self.ops.post_counsellor_message(chat, frame.id, frame.text)
+            self.connection.tracker(chat.id).mark(result.seq)
+            self.send(frames.ack(frame.id, result.seq, chat=chat.id))
+        elif isinstance(frame, Note):
             await self.ops.add_note(chat, self.staff, frame.text)
         elif isinstance(frame, Typing):
             await self.ops.counsellor_typing(chat.id)

@@ -18,7 +18,6 @@ from chat.base_store import (
     LIVE_KEY,
     SEQ_MARK,
     ChatEndedError,
-    NotHeldError,
     accepts_key,
     chat_key,
     handled_key,
@@ -335,41 +334,6 @@ async def test_append_refuses_an_ended_and_an_unknown_chat(store: ChatStore, red
     with pytest.raises(ChatEndedError):
         await store.append_message("no-such-chat", "visitor", "hej")
     assert await redis.exists(log_key("no-such-chat")) == 0
-
-
-async def test_a_counsellors_message_is_stored_only_for_the_one_who_holds_the_chat(
-    store: ChatStore, redis: Redis
-) -> None:
-    """The script checks the holder itself (a counsellor's message reads no chat first): a
-    colleague, a chat back in the queue and a chat moved on store and announce nothing."""
-    chat = await _active(store, "anna")
-    pubsub = redis.pubsub(ignore_subscribe_messages=True)
-    await pubsub.subscribe(EVENTS_CHANNEL)
-
-    def announce(at: int) -> list[str]:
-        return [json.dumps({"seq": SEQ_MARK, "at": at})]
-
-    try:
-        mine = await store.append_message(
-            chat.id, "counsellor", "svar", "a1", announce, holder="anna"
-        )
-        assert mine.created
-        assert json.loads(await _next_event(pubsub))["seq"] == mine.seq
-        with pytest.raises(NotHeldError):
-            await store.append_message(
-                chat.id, "counsellor", "inte min", "b1", announce, holder="bo"
-            )
-        assert await store.release_to_queue(chat, "anna")
-        await store.enqueue(chat, QUEUE_MAX, from_state=ChatState.ACTIVE, front=True)
-        with pytest.raises(NotHeldError):  # waiting again: nobody holds it
-            await store.append_message(
-                chat.id, "counsellor", "för sent", "a2", announce, holder="anna"
-            )
-        await redis.publish(EVENTS_CHANNEL, "after")
-        assert await _next_event(pubsub) == "after"  # neither refusal announced anything
-        assert await redis.llen(log_key(chat.id)) == 1
-    finally:
-        await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
 async def test_append_refuses_an_ended_chat_whose_key_is_still_cached(redis: Redis) -> None:
