@@ -396,25 +396,30 @@ class Rig:
                 proc.wait(timeout=5)
 
 
+def launch_redis(binary: str, port: int, data_dir: Path, *extra: str) -> subprocess.Popen[bytes]:
+    """A throwaway redis-server on the load generator's core: no snapshots, no AOF."""
+    return subprocess.Popen(
+        pinned(
+            LOAD_CORE,
+            [
+                binary,
+                *("--port", str(port), "--bind", "127.0.0.1", "--save", ""),
+                *("--appendonly", "no", "--dir", str(data_dir)),
+                *extra,
+            ],
+        ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def start_replica(binary: str, workdir: Path, primary_port: int) -> subprocess.Popen[bytes]:
     """A Redis replica of the rig's, for FRISTAD_ACK_REPLICAS=1: every ack waits (WAIT) until
     it holds the message. Returns once its link to the primary is up."""
     port = free_port()
     replica_dir = workdir / "replica"
     replica_dir.mkdir()
-    proc = subprocess.Popen(
-        pinned(
-            LOAD_CORE,
-            [
-                binary,
-                *("--port", str(port), "--bind", "127.0.0.1", "--save", ""),
-                *("--appendonly", "no", "--dir", str(replica_dir)),
-                *("--replicaof", "127.0.0.1", str(primary_port)),
-            ],
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = launch_redis(binary, port, replica_dir, "--replicaof", "127.0.0.1", str(primary_port))
     wait_port(port, proc)
     client = redis.Redis(port=port)
     try:
@@ -434,18 +439,7 @@ def start_rig(workdir: Path, server_repo: Path = REPO_ROOT, *, replica: bool = F
     if binary is None:
         raise SystemExit("redis-server is not installed (make install)")
     redis_port = free_port()
-    redis_proc = subprocess.Popen(
-        pinned(
-            LOAD_CORE,
-            [
-                binary,
-                *("--port", str(redis_port), "--bind", "127.0.0.1", "--save", ""),
-                *("--appendonly", "no", "--dir", str(workdir)),
-            ],
-        ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    redis_proc = launch_redis(binary, redis_port, workdir)
     procs.append(redis_proc)
     redis_url = f"redis://127.0.0.1:{redis_port}/0"
     try:
@@ -579,34 +573,47 @@ async def measure(meter: Meter, plan: Plan, server_pid: int, redis_pid: int) -> 
     return rate_result(start, end)
 
 
+class Credits:
+    """A sender's window: it starts with ``window`` frames out, earns one more for each answer
+    (``grant``), and writes what it has earned once a read is done (``flush``, the socket's
+    ``on_chunk_end``), so a burst of answers becomes one write."""
+
+    def __init__(
+        self, ws: RawWs, meter: Meter, window: int, frame_of: Callable[[int], bytes]
+    ) -> None:
+        self.ws, self.meter, self.frame_of = ws, meter, frame_of
+        self.sent, self.credit = window, 0
+        ws.write(b"".join(frame_of(i) for i in range(window)))
+
+    def grant(self) -> None:
+        self.credit += 1
+
+    def flush(self) -> None:
+        credit = self.credit
+        if not credit or not self.meter.running:
+            return
+        self.credit = 0
+        first = self.sent
+        self.sent = first + credit
+        self.ws.write(b"".join(self.frame_of(i) for i in range(first, first + credit)))
+
+
 def pump(ws: RawWs, meter: Meter, window: int, frame_of: Callable[[int], bytes]) -> None:
     """Keep ``window`` frames in flight on ``ws``: each answer (ack or echo) sends the next."""
-    state = {"sent": 0, "credit": 0}
 
     def on_text(payload: bytes) -> None:
         head = payload[:24]
         if b"ack" in head or b"echo" in head:
             meter.acks += 1
-            state["credit"] += 1
             if b"echo" in head:
                 meter.delivered += 1
         else:
             meter.errors += 1
-            state["credit"] += 1
-
-    def on_chunk_end() -> None:
-        credit = state["credit"]
-        if not credit or not meter.running:
-            return
-        state["credit"] = 0
-        first = state["sent"]
-        state["sent"] = first + credit
-        ws.write(b"".join(frame_of(i) for i in range(first, first + credit)))
+        outgoing.grant()
 
     ws.on_text = on_text
-    ws.on_chunk_end = on_chunk_end
-    state["sent"] = window
-    ws.write(b"".join(frame_of(i) for i in range(window)))
+    outgoing = Credits(ws, meter, window, frame_of)
+    ws.on_chunk_end = outgoing.flush
 
 
 async def echo_throughput(rig: Rig, plan: Plan) -> dict[str, float]:
@@ -749,30 +756,20 @@ async def relay_both_ways(rig: Rig, plan: Plan, consoles: list[RawWs]) -> dict[s
 
 def pump_both_ways(ws: RawWs, meter: Meter, window: int, frame_of: Callable[[int], bytes]) -> None:
     """As :func:`pump`, on a visitor that also receives the counsellor's messages."""
-    state = {"sent": window, "credit": 0}
 
     def on_text(payload: bytes) -> None:
         head = payload[:24]
         if b'"ack"' in head:
             meter.acks += 1
-            state["credit"] += 1
+            outgoing.grant()
         elif b'"msg"' in head:
             meter.delivered += 1
         else:
             meter.errors += 1
 
-    def on_chunk_end() -> None:
-        credit = state["credit"]
-        if not credit or not meter.running:
-            return
-        state["credit"] = 0
-        first = state["sent"]
-        state["sent"] = first + credit
-        ws.write(b"".join(frame_of(i) for i in range(first, first + credit)))
-
     ws.on_text = on_text
-    ws.on_chunk_end = on_chunk_end
-    ws.write(b"".join(frame_of(i) for i in range(window)))
+    outgoing = Credits(ws, meter, window, frame_of)
+    ws.on_chunk_end = outgoing.flush
 
 
 _ACK_CHAT = b'"chat":"'
@@ -781,7 +778,6 @@ _ACK_CHAT = b'"chat":"'
 def pump_console_chat(console: RawWs, meter: Meter, window: int, chat: str) -> None:
     """Keep ``window`` of the counsellor's messages in flight in ``chat``; the console's
     handlers are shared by its chats, so they are chained: each handles its own chat's acks."""
-    state = {"sent": window, "credit": 0}
     mark = _ACK_CHAT + chat.encode() + b'"'
     before_text, before_end = console.on_text, console.on_chunk_end
     first_for_console = before_end is None
@@ -793,7 +789,7 @@ def pump_console_chat(console: RawWs, meter: Meter, window: int, chat: str) -> N
         head = payload[:24]
         if b'"ack"' in head and mark in payload:
             meter.acks += 1
-            state["credit"] += 1
+            outgoing.grant()
         elif first_for_console:  # the console's other frames are counted once, here
             if b'"msg"' in head:
                 meter.delivered += 1
@@ -805,17 +801,11 @@ def pump_console_chat(console: RawWs, meter: Meter, window: int, chat: str) -> N
     def on_chunk_end() -> None:
         if before_end is not None:
             before_end()
-        credit = state["credit"]
-        if not credit or not meter.running:
-            return
-        state["credit"] = 0
-        first = state["sent"]
-        state["sent"] = first + credit
-        console.write(b"".join(frame(i) for i in range(first, first + credit)))
+        outgoing.flush()
 
     console.on_text = on_text
+    outgoing = Credits(console, meter, window, frame)
     console.on_chunk_end = on_chunk_end
-    console.write(b"".join(frame(i) for i in range(window)))
 
 
 def start_profiler(pid: int, out: Path, seconds: float) -> subprocess.Popen[bytes] | None:

@@ -46,9 +46,14 @@ def _never_framed(_chat: str, _message: StoredMessage) -> dict[str, Any]:
     raise AssertionError("nothing is replayed here")
 
 
-async def _outbox(peer: StallingPeer) -> Connection:
+async def _outbox(
+    monkeypatch: pytest.MonkeyPatch, timeout_secs: float
+) -> tuple[StallingPeer, Connection]:
+    """A peer, and the outbox of its accepted socket with a send timeout of ``timeout_secs``."""
+    monkeypatch.setattr(connection, "SEND_TIMEOUT_SECS", timeout_secs)
+    peer = StallingPeer()
     await peer.websocket.accept()
-    return Connection(
+    return peer, Connection(
         peer.websocket,
         own_author="visitor",
         read_after=_nothing_stored,
@@ -70,9 +75,7 @@ async def _sent(peer: StallingPeer, count: int) -> None:
 async def test_a_client_that_stops_reading_stops_its_sender(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(connection, "SEND_TIMEOUT_SECS", 0.1)
-    peer = StallingPeer()
-    outbox = await _outbox(peer)
+    peer, outbox = await _outbox(monkeypatch, 0.1)
     outbox.deliver({"type": "queued", "n": 1})
     await _sent(peer, 1)
 
@@ -94,9 +97,7 @@ async def test_a_client_that_stops_reading_stops_its_sender(
 async def test_a_slow_reader_within_the_timeout_gets_everything_in_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(connection, "SEND_TIMEOUT_SECS", 0.5)
-    peer = StallingPeer()
-    outbox = await _outbox(peer)
+    peer, outbox = await _outbox(monkeypatch, 0.5)
     peer.reading.clear()
     for n in range(5):
         outbox.deliver({"type": "queued", "n": n})
