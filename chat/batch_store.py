@@ -1,12 +1,14 @@
-"""One pipelined write per event-loop turn for the relay's Redis commands.
+"""One pipelined write (and one pipelined read) per event-loop turn for the relay's Redis
+commands.
 
 The relay's cost is redis-py's overhead per call (pool checkout, retry wrapper, timeouts),
 not Redis: shared/performance.md measured 4x the throughput when every command of one
 event-loop turn went out as one pipeline. ``RedisBatcher.call`` queues a command and returns
 a future; the first call of a turn schedules a flush for the end of the turn, which sends
-everything queued as one non-transactional pipeline and routes each reply (or error) back to
-its caller's future. A caller still awaits its own reply before acting on it, so "stored
-before acked" and the order of one coroutine's commands are what they were.
+everything queued as one non-transactional pipeline (the reads as a second one, so that no
+read waits behind a write) and routes each reply (or error) back to its caller's future. A
+caller still awaits its own reply before acting on it, so "stored before acked" and the order
+of one coroutine's commands are what they were.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ log = structlog.get_logger(__name__)
 
 # More than this many commands waiting go out at once, without waiting for the turn's end.
 MAX_BATCH: Final = 512
+#: The batched commands that only read. They go out in a pipeline of their own: on one
+#: connection Redis answers in order, so a read queued behind a write waits for it, and under
+#: CLIENT PAUSE WRITE (a failover) that would stop other chats' reads too
+#: (tests/integration/test_console_lanes.py).
+READS: Final = frozenset({"HGET", "HGETALL"})
 
 Command = tuple[str | int | float | bytes, ...]
 
@@ -94,9 +101,14 @@ class RedisBatcher:
             return
         batch, self._pending = self._pending, []
         durable, self._durable = self._durable, False
-        task = asyncio.get_running_loop().create_task(self._send(batch, durable))
-        self._flushes.add(task)
-        task.add_done_callback(self._flushes.discard)
+        reads = [item for item in batch if item[0][0] in READS]
+        writes = [item for item in batch if item[0][0] not in READS] if reads else batch
+        loop = asyncio.get_running_loop()
+        for part, waits in ((reads, False), (writes, durable)):
+            if part:
+                task = loop.create_task(self._send(part, waits))
+                self._flushes.add(task)
+                task.add_done_callback(self._flushes.discard)
 
     async def _send(
         self, batch: list[tuple[Command, asyncio.Future[Any]]], durable: bool = False
