@@ -90,16 +90,25 @@ class Conversations:
     async def open_chat(
         self, hello: Hello, session_number: int = 1, code_record: str | None = None
     ) -> ChatRecord:
+        chat, _token = await self.open_visitor_chat(hello, session_number, code_record)
+        return chat
+
+    async def open_visitor_chat(
+        self, hello: Hello, session_number: int = 1, code_record: str | None = None
+    ) -> tuple[ChatRecord, str]:
+        """A new visitor's chat, kept alive and with its first resume token, in one round
+        trip (an arrival's cost, bench.relay's idle phase)."""
+        until = self.clock() + self.config.resume_grace_secs + LIVE_MARGIN_SECS
         # An adult is never in NOTICE: they see no notice, so none is stored as seen either.
-        chat = await self.store.create_chat(
+        chat, token = await self.store.create_visitor_chat(
             hello,
             initial_state(hello.age),
             session_number=session_number,
             code_record=code_record,
+            live_until_ms=int(until * 1000),
         )
-        await self.keep_alive([chat.id])
         log.info("chat_opened", chat=chat.id, channel=hello.channel, age=hello.age)
-        return chat
+        return chat, token
 
     def needs_notice(self, chat: ChatRecord) -> bool:
         return initial_state(chat.age) is ChatState.NOTICE  # type: ignore[arg-type]  # stored ages are wire ages

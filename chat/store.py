@@ -115,6 +115,46 @@ class ChatStore(QueueStore, MessageStore):
         Returns:
             The new chat's record.
         """
+        chat_id, mapping = self._new_chat(hello, state, session_number, code_record)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
+            pipe.expire(chat_key(chat_id), self._ttl)
+            await pipe.execute()
+        return ChatRecord.from_hash(chat_id, {k: str(v) for k, v in mapping.items()})
+
+    async def create_visitor_chat(
+        self,
+        hello: Hello,
+        state: ChatState,
+        *,
+        session_number: int,
+        code_record: str | None,
+        live_until_ms: int,
+    ) -> tuple[ChatRecord, str]:
+        """A new visitor's chat, marked live until ``live_until_ms`` and with its first resume
+        token, in one round trip: ``create_chat``, ``keep_alive`` and ``issue_resume_token``
+        were four, each a pool checkout and a reply to parse, for every arriving visitor.
+
+        Returns:
+            The new chat's record, and the resume token (only its SHA-256 is stored).
+        """
+        chat_id, mapping = self._new_chat(hello, state, session_number, code_record)
+        token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
+        mapping["resume_key"] = resume_key(token)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
+            pipe.expire(chat_key(chat_id), self._ttl)
+            pipe.set(resume_key(token), chat_id, ex=self._ttl)
+            pipe.zadd(LIVE_KEY, {chat_id: live_until_ms})
+            pipe.expire(LIVE_KEY, self._ttl)
+            await pipe.execute()
+        del mapping["resume_key"]
+        return ChatRecord.from_hash(chat_id, {k: str(v) for k, v in mapping.items()}), token
+
+    def _new_chat(
+        self, hello: Hello, state: ChatState, session_number: int, code_record: str | None
+    ) -> tuple[str, dict[str, str | int]]:
+        """A fresh chat id and the hash to store: its data key cached here, wrapped there."""
         chat_id = secrets.token_urlsafe(16)
         data_key = generate_data_key()
         wrapped = wrap_key(self._master_key, data_key, chat_id.encode())
@@ -136,12 +176,8 @@ class ChatStore(QueueStore, MessageStore):
             "preview": 0,
             "urgent": "1" if hello.urgent else "",
         }
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
-            pipe.expire(chat_key(chat_id), self._ttl)
-            await pipe.execute()
         self._key_cache[chat_id] = (time.monotonic() + DATA_KEY_CACHE_SECS, data_key)
-        return ChatRecord.from_hash(chat_id, {k: str(v) for k, v in mapping.items()})
+        return chat_id, mapping
 
     async def load_chat(self, chat_id: str) -> ChatRecord | None:
         """The chat's record, or None if it never existed or has expired."""

@@ -201,7 +201,7 @@ class VisitorSocket:
         if hello.return_code and held is None:
             self.send(frames.error("unknown_return_code"))
         counted = await self.continuity.counted_before(held) if held and self.continuity else 0
-        chat = await self.ops.open_chat(
+        chat, token = await self.ops.open_visitor_chat(
             hello, session_number=counted + 1, code_record=held.record.record_id if held else None
         )
         self.held = held
@@ -211,7 +211,6 @@ class VisitorSocket:
         if held is not None and self.continuity is not None:
             await self.continuity.attach(chat, held, counted=False)
         self._attach(chat, delivered_up_to=0, own_floor=0)
-        token = await self.ops.store.issue_resume_token(chat.id)
         self.send(
             frames.welcome(chat.id, token, frames.session_of(chat, self.ops.config.session_cap))
         )

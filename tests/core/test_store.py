@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
@@ -90,6 +91,35 @@ async def test_a_resume_token_is_stored_hashed_and_used_up_once(
     assert await store.redeem_resume_token(token) == "chat-1"
     assert await store.redeem_resume_token(token) is None
     assert await store.redeem_resume_token("never-issued") is None
+
+
+async def test_a_visitors_chat_is_created_live_and_with_its_token_in_one_round_trip(
+    store: ChatStore, redis: Redis
+) -> None:
+    """An arrival's writes (the chat, its liveness, its first resume token) are one MULTI:
+    they were four round trips for every arriving visitor."""
+    before = await redis.info("commandstats")
+    chat, token = await store.create_visitor_chat(
+        Hello("youth", "sv", "18plus"),
+        ChatState.WAITING,
+        session_number=2,
+        code_record=None,
+        live_until_ms=1_234_567,
+    )
+    after = await redis.info("commandstats")
+
+    def calls(stats: dict[str, Any], name: str) -> int:
+        return int(stats.get(f"cmdstat_{name}", {}).get("calls", 0))
+
+    assert calls(after, "exec") - calls(before, "exec") == 1
+    assert chat.session_number == 2
+    assert await redis.zscore(LIVE_KEY, chat.id) == 1_234_567
+    assert await redis.hget(chat_key(chat.id), "resume_key") == resume_key(token)
+    assert await store.redeem_resume_token(token) == chat.id
+    loaded = await store.load_chat(chat.id)
+    assert loaded is not None
+    assert loaded.state is ChatState.WAITING
+    assert (await store.append_message(chat.id, "visitor", "hej")).created  # its data key works
 
 
 async def test_queue_snapshot_lists_only_waiting_chats_with_totals(store: ChatStore) -> None:
