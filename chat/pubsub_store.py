@@ -60,4 +60,4 @@ class PubSubTransport:
                 delay = min(delay * 2, RECONNECT_DELAY_MAX_SECS)
             finally:
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated in redis-py
+                    await pubsub.aclose()

@@ -126,7 +126,7 @@ class ConsoleSockets:
                 await asyncio.sleep(RECONNECT_DELAY_SECS)
             finally:
                 with contextlib.suppress(RedisError, OSError):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # unannotated in redis-py
+                    await pubsub.aclose()
 
     async def sweep(self) -> None:
         """Close sockets whose session has gone; refresh those of active counsellors."""

@@ -48,7 +48,7 @@ def open_redis(target: RedisTarget | str) -> Redis:
     if isinstance(target, str):
         target = RedisTarget(url=target)
     if target.sentinels:
-        sentinel = Sentinel(  # type: ignore[no-untyped-call]  # unannotated in redis-py
+        sentinel = Sentinel(
             list(target.sentinels),
             sentinel_kwargs={
                 "socket_timeout": SENTINEL_TIMEOUT_SECS,

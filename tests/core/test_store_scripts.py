@@ -323,7 +323,7 @@ async def test_append_publishes_the_announcement_with_the_seq_spliced_in(
         await redis.publish(EVENTS_CHANNEL, "after")
         assert await _next_event(pubsub) == "after"
     finally:
-        await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await pubsub.aclose()
 
 
 async def test_append_refuses_an_ended_and_an_unknown_chat(store: ChatStore, redis: Redis) -> None:
