@@ -98,14 +98,13 @@ class Conversations:
     ) -> tuple[ChatRecord, str]:
         """A new visitor's chat, kept alive and with its first resume token, in one round
         trip (an arrival's cost, bench.relay's idle phase)."""
-        until = self.clock() + self.config.resume_grace_secs + LIVE_MARGIN_SECS
         # An adult is never in NOTICE: they see no notice, so none is stored as seen either.
         chat, token = await self.store.create_visitor_chat(
             hello,
             initial_state(hello.age),
             session_number=session_number,
             code_record=code_record,
-            live_until_ms=int(until * 1000),
+            live_until_ms=self._live_until_ms(),
         )
         log.info("chat_opened", chat=chat.id, channel=hello.channel, age=hello.age)
         return chat, token
@@ -218,9 +217,13 @@ class Conversations:
 
     async def keep_alive(self, chat_ids: Sequence[str], grace_only: bool = False) -> None:
         """Push back the moment these chats end for want of their visitor."""
+        await self.store.keep_alive(chat_ids, self._live_until_ms(grace_only))
+
+    def _live_until_ms(self, grace_only: bool = False) -> int:
+        """When a chat whose visitor is here now ends if they stay away: the resume grace,
+        and unless ``grace_only`` the margin that covers the heartbeats in between."""
         margin = 0 if grace_only else LIVE_MARGIN_SECS
-        until = self.clock() + self.config.resume_grace_secs + margin
-        await self.store.keep_alive(chat_ids, int(until * 1000))
+        return int((self.clock() + self.config.resume_grace_secs + margin) * 1000)
 
     async def end_abandoned(self) -> int:
         """End the chats whose visitor stayed away past the grace period (any process)."""

@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from chat import store_scripts as scripts
 from chat.base_store import (
@@ -115,12 +116,10 @@ class ChatStore(QueueStore, MessageStore):
         Returns:
             The new chat's record.
         """
-        chat_id, mapping = self._new_chat(hello, state, session_number, code_record)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
-            pipe.expire(chat_key(chat_id), self._ttl)
+            chat = self._write_new_chat(pipe, hello, state, session_number, code_record)
             await pipe.execute()
-        return ChatRecord.from_hash(chat_id, {k: str(v) for k, v in mapping.items()})
+        return chat
 
     async def create_visitor_chat(
         self,
@@ -138,23 +137,22 @@ class ChatStore(QueueStore, MessageStore):
         Returns:
             The new chat's record, and the resume token (only its SHA-256 is stored).
         """
-        chat_id, mapping = self._new_chat(hello, state, session_number, code_record)
-        token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
-        mapping["resume_key"] = resume_key(token)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
-            pipe.expire(chat_key(chat_id), self._ttl)
-            pipe.set(resume_key(token), chat_id, ex=self._ttl)
-            pipe.zadd(LIVE_KEY, {chat_id: live_until_ms})
-            pipe.expire(LIVE_KEY, self._ttl)
+            chat = self._write_new_chat(pipe, hello, state, session_number, code_record)
+            token = self._write_resume_token(pipe, chat.id)
+            self._write_live(pipe, [chat.id], live_until_ms)
             await pipe.execute()
-        del mapping["resume_key"]
-        return ChatRecord.from_hash(chat_id, {k: str(v) for k, v in mapping.items()}), token
+        return chat, token
 
-    def _new_chat(
-        self, hello: Hello, state: ChatState, session_number: int, code_record: str | None
-    ) -> tuple[str, dict[str, str | int]]:
-        """A fresh chat id and the hash to store: its data key cached here, wrapped there."""
+    def _write_new_chat(
+        self,
+        pipe: Pipeline,
+        hello: Hello,
+        state: ChatState,
+        session_number: int,
+        code_record: str | None,
+    ) -> ChatRecord:
+        """Queue a new chat's hash on ``pipe``; its data key is cached here, stored wrapped."""
         chat_id = secrets.token_urlsafe(16)
         data_key = generate_data_key()
         wrapped = wrap_key(self._master_key, data_key, chat_id.encode())
@@ -176,8 +174,10 @@ class ChatStore(QueueStore, MessageStore):
             "preview": 0,
             "urgent": "1" if hello.urgent else "",
         }
+        pipe.hset(chat_key(chat_id), mapping=cast(dict[Any, Any], mapping))
+        pipe.expire(chat_key(chat_id), self._ttl)
         self._key_cache[chat_id] = (time.monotonic() + DATA_KEY_CACHE_SECS, data_key)
-        return chat_id, mapping
+        return ChatRecord.from_hash(chat_id, {k: str(v) for k, v in mapping.items()})
 
     async def load_chat(self, chat_id: str) -> ChatRecord | None:
         """The chat's record, or None if it never existed or has expired."""
@@ -197,12 +197,17 @@ class ChatStore(QueueStore, MessageStore):
 
     async def issue_resume_token(self, chat_id: str) -> str:
         """A fresh one-time token; only its SHA-256 is stored."""
-        token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(resume_key(token), chat_id, ex=self._ttl)
-            # Which key is the chat's latest, so a block can delete it (chat/safety_store.py).
-            pipe.hset(chat_key(chat_id), "resume_key", resume_key(token))
+            token = self._write_resume_token(pipe, chat_id)
             await pipe.execute()
+        return token
+
+    def _write_resume_token(self, pipe: Pipeline, chat_id: str) -> str:
+        """Queue a fresh token's SHA-256 on ``pipe``; the token itself is only returned."""
+        token = secrets.token_urlsafe(RESUME_TOKEN_BYTES)
+        pipe.set(resume_key(token), chat_id, ex=self._ttl)
+        # Which key is the chat's latest, so a block can delete it (chat/safety_store.py).
+        pipe.hset(chat_key(chat_id), "resume_key", resume_key(token))
         return token
 
     async def redeem_resume_token(self, token: str) -> str | None:
@@ -280,8 +285,13 @@ class ChatStore(QueueStore, MessageStore):
         """Push back the end of chats whose visitor is connected here."""
         if not chat_ids:
             return
-        await self._redis.zadd(LIVE_KEY, dict.fromkeys(chat_ids, until_ms))
-        await self._redis.expire(LIVE_KEY, self._ttl)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            self._write_live(pipe, chat_ids, until_ms)
+            await pipe.execute()
+
+    def _write_live(self, pipe: Pipeline, chat_ids: Sequence[str], until_ms: int) -> None:
+        pipe.zadd(LIVE_KEY, dict.fromkeys(chat_ids, until_ms))
+        pipe.expire(LIVE_KEY, self._ttl)
 
     async def claim_expired(self, limit: int = 50) -> list[str]:
         """Chats whose visitor stayed away past the grace period; each is claimed by one

@@ -73,11 +73,9 @@ def create_riskguide_routes(
             return _refuse(exc.field)
         if parsed:
             await recorder.record_risk({k: v.value for k, v in parsed.items()})
+        gettext = translator(staff.ui_lang)
         advice = [
-            {
-                **escalation_as_json(e, translator(staff.ui_lang)),
-                "because": pointing_questions(parsed, e.key),
-            }
+            {**escalation_as_json(e, gettext), "because": pointing_questions(parsed, e.key)}
             for e in advise(parsed)
         ]
         return JSONResponse({"advice": advice, "counted": len(parsed)})
