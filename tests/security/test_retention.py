@@ -9,9 +9,7 @@ are meant to stay (listed below with the reason).
 from __future__ import annotations
 
 import asyncio
-import base64
 import fnmatch
-import json
 import subprocess
 import sys
 import time
@@ -20,6 +18,7 @@ from typing import Any, Final
 
 import redis
 
+from tests.security.redis_traces import everything, traces
 from tests.support.clients import Peers, accept, connect_console, hello, login
 from tests.support.server import REPO_ROOT, RunningServer, StaffCredentials
 
@@ -41,55 +40,6 @@ KEPT_WITHOUT_TTL: Final = {
     "f:dir:*": "the referral directory: public organisations, kept until re-imported",
     "kb:published*": "published knowledge-bank articles: public content",
 }
-
-
-def _forms(text: str) -> list[bytes]:
-    """The ways a text could sit in Redis in clear: UTF-8, JSON-escaped, base64 at 3 offsets."""
-    raw = text.encode()
-    head = text.split(" ")[0].encode()
-    out = [raw, head, json.dumps(text)[1:-1].encode()]
-    for shift in range(3):
-        b64 = base64.b64encode(b"\0" * shift + head)[4:-4]
-        out += [b64, b64.replace(b"+", b"-").replace(b"/", b"_")]
-    return out
-
-
-def everything(url: str) -> dict[bytes, list[bytes]]:
-    """Every key of the Redis and every value, field and member under it."""
-    client = redis.Redis.from_url(url)
-    found: dict[bytes, list[bytes]] = {}
-    try:
-        for key in client.scan_iter(count=1000):
-            kind_raw: Any = client.type(key)
-            kind = kind_raw.decode() if isinstance(kind_raw, bytes) else str(kind_raw)
-            values: Any
-            if kind == "string":
-                values = [client.get(key) or b""]
-            elif kind == "hash":
-                values = [b for pair in client.hgetall(key).items() for b in pair]
-            elif kind == "list":
-                values = client.lrange(key, 0, -1)
-            elif kind == "set":
-                values = list(client.smembers(key))
-            elif kind == "zset":
-                scored: Any = client.zrange(key, 0, -1, withscores=True)
-                values = [m for m, _ in scored]
-            else:
-                values = []
-            found[key] = list(values)
-    finally:
-        client.close()
-    return found
-
-
-def traces(url: str, texts: tuple[str, ...] = TEXTS) -> list[str]:
-    hits = []
-    for key, values in everything(url).items():
-        for blob in [key, *values]:
-            for text in texts:
-                if any(form in blob for form in _forms(text)):
-                    hits.append(f"{text.split(' ')[0]} in {key!r}")
-    return hits
 
 
 def chat_fields(url: str, chat: str) -> tuple[bool, set[str]]:
@@ -128,7 +78,7 @@ async def full_chat(
     if ask_code:
         await visitor.send({"type": "return_code"})
         await visitor.expect("return_code", timeout=10)
-    assert not traces(server.redis_url), "message text in clear while the chat is live"
+    assert not traces(server.redis_url, TEXTS), "message text in clear while the chat is live"
     await console.send({"type": "end", "chat": chat, "reasons": ["control"]})
     await visitor.expect("ended")
     if ask_code:
@@ -154,7 +104,7 @@ async def test_an_ended_chat_leaves_nothing_to_decrypt_or_find(
     _, fields = chat_fields(fresh.redis_url, chat)
     assert "dek" not in fields, "the chat's data key outlived the chat"
     assert not {f for f in fields if f.startswith("sealed_")}, fields
-    assert traces(fresh.redis_url) == []
+    assert traces(fresh.redis_url, TEXTS) == []
     # Nothing of the chat beyond its non-identifying facts: no key names it but its record.
     named = [k for k in everything(fresh.redis_url) if chat.encode() in k]
     assert named in ([], [f"f:chat:{chat}".encode()]), named
@@ -188,7 +138,7 @@ async def test_with_retention_the_transcript_survives_the_end_then_purge_shreds_
     log, fields = chat_fields(redis_url, chat)
     assert not log
     assert "dek" not in fields
-    assert traces(redis_url) == []
+    assert traces(redis_url, TEXTS) == []
 
 
 async def test_with_retention_the_transcript_is_gone_after_its_time_without_purge(
