@@ -81,7 +81,7 @@ test: install chromium zbar axe
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 # The words of the pages in gettext catalogues: the visitor's (domain visitor, English the
-# source: chat/catalogue.py), the knowledge bank's interface (domain kb, English the source:
+# source: chat/texts/catalogue.py), the knowledge bank's interface (domain kb, English the source:
 # kb/ui_catalogue.py, which reads its .po files and needs no .mo) and the staff's (domain
 # staff, Swedish the source: counsellor_console/staff_language.py). Extract the sources into each template, merge it into
 # every language's .po, compile the .mo files the service reads. tests/unit/chat/

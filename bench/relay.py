@@ -86,7 +86,7 @@ TAKER_LIMIT: Final = 20
 ECHO_IDLE_MAX: Final = 2000
 ACCEPT_BATCH: Final = 10
 SERVER_ENV: Final = {
-    # The per-counsellor limit is at most 20 (chat/config.py): the latency phase spreads its
+    # The per-counsellor limit is at most 20 (chat/domain/config.py): the latency phase spreads its
     # pairs so that no console holds more (1,000 pairs on 50 consoles).
     "FRISTAD_CHAT_LIMIT": "20",
     "FRISTAD_QUEUE_MAX": "1000000",

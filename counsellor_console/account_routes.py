@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.origin import origin_allowed
+from chat.api import origin_allowed
 from counsellor_console.audit import InvitationAccepted, PasswordChanged, TotpEnrolled
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.csrf import FIELD as CSRF_FIELD

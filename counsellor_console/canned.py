@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from chat.topics import LANGS
+from chat.api import LANGS
 from counsellor_console.staff_language import N_, SaidError, said
 
 TITLE_MAX: Final = 80

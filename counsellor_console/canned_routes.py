@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.topics import LANGS
+from chat.api import LANGS
 from counsellor_console.audit import AuditEvent
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.canned import TEXT_MAX, TITLE_MAX, CannedError, offered_order

@@ -18,7 +18,7 @@ from typing import Final
 
 from redis.asyncio import Redis
 
-from chat.base_store import PREFIX, as_hash
+from chat.api import PREFIX, as_hash
 from counsellor_console.canned import (
     DEFAULT_REPLIES,
     REPLIES_MAX,

@@ -17,15 +17,22 @@ from typing import Any, Final, Protocol
 
 import structlog
 
-from chat import frames
-from chat.conversations import Conversations, NotYoursError
-from chat.events import STAFF_CHANGED, to_staff, to_visitor
-from chat.lifecycle import running
-from chat.limits_store import AtLimitError
-from chat.protocol import ChatState
-from chat.records import ChatRecord
-from chat.system_texts import handover_text
-from chat.wire_types import FrameError, Heavy, SetLimit
+from chat.api import (
+    STAFF_CHANGED,
+    AtLimitError,
+    ChatRecord,
+    ChatState,
+    Conversations,
+    FrameError,
+    Heavy,
+    NotYoursError,
+    SetLimit,
+    frames,
+    handover_text,
+    running,
+    to_staff,
+    to_visitor,
+)
 from counsellor_console.audit import ChatTransferred, HeavyMarked, LimitSet
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.colleagues_store import ColleaguesStore, Profile

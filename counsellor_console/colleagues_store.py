@@ -1,7 +1,7 @@
 """What the ``staff`` frame shows, read in one round trip, and presence changes it needs.
 
 Reads the accounts (counsellor_console/store.py's ``f:user:{username}``), presence
-(``f:online``) and, through chat/limits_store.py, the chats each holds and their pause.
+(``f:online``) and, through chat/stores/limits_store.py, the chats each holds and their pause.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
-from chat.limits_store import LimitsStore
+from chat.api import LimitsStore
 from counsellor_console.store import ONLINE_WINDOW_SECS, PREFIX, user_key
 
 ONLINE_KEY: Final = f"{PREFIX}online"

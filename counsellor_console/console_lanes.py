@@ -1,4 +1,4 @@
-"""Which lane (chat.lanes) a console's frame is handled in.
+"""Which lane (chat.live.lanes) a console's frame is handled in.
 
 A console carries many chats: each chat's frames go in that chat's own lane, so they keep
 their order while a Redis round trip for one chat no longer holds up the others. Frames that
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from chat.wire_types import Accept, ConsoleFrame
+from chat.api import Accept, ConsoleFrame
 
 # A console's frames waiting to be handled: past the first the reader slows down (for at most
-# chat.lanes.HOLD_SECS at a time), past the second a frame is refused with `rate_limited`.
+# chat.live.lanes.HOLD_SECS at a time), past the second a frame is refused with `rate_limited`.
 # The console's rate (100 frames/s, burst 200) fits under the second.
 CONSOLE_BACKLOG: Final = 256
 CONSOLE_BACKLOG_MAX: Final = 1024

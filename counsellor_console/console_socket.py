@@ -13,17 +13,14 @@ from typing import TYPE_CHECKING
 import structlog
 from starlette.websockets import WebSocket
 
-from chat import frames
-from chat.base_store import ChatEndedError
-from chat.connection import Connection
-from chat.conversations import NotYoursError
-from chat.limits_store import AtLimitError, PausedError
-from chat.protocol import ChatState
-from chat.quiet_log import QuietLog
-from chat.records import ChatRecord, StoredMessage
-from chat.wire_types import (
+from chat.api import (
     Accept,
+    AtLimitError,
     Block,
+    ChatEndedError,
+    ChatRecord,
+    ChatState,
+    Connection,
     ConsoleEnd,
     ConsoleFrame,
     ConsoleMsg,
@@ -34,15 +31,20 @@ from chat.wire_types import (
     InboxOpen,
     InboxReply,
     Note,
+    NotYoursError,
+    PausedError,
+    QuietLog,
     Refer,
     RiskUpdate,
     SetLimit,
+    StoredMessage,
     Summary,
     Transfer,
     Typing,
     Unwatch,
     Watch,
     Whisper,
+    frames,
 )
 from counsellor_console.audit import ChatWatched
 from counsellor_console.supervision import UNLESS_WATCHING, holds_chat

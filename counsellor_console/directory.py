@@ -18,9 +18,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Final, Literal, TypedDict
 
-from chat.municipalities import is_municipality
-from chat.system_texts import referral_label
-from chat.topics import TOPICS
+from chat.api import TOPICS, is_municipality, referral_label
 from counsellor_console.staff_language import N_, SaidError, said
 
 __all__ = [
@@ -263,7 +261,8 @@ def org_from_row(row: Mapping[str, str]) -> Org:
         if topic not in TOPICS:
             raise DirectoryRowError(
                 said(
-                    "topics: okänt ämne {value}; förväntade koder från chat/topics.py ({codes})",
+                    "topics: okänt ämne {value}; förväntade koder från "
+                    "chat/domain/topics.py ({codes})",
                     value=repr(topic),
                     codes=", ".join(TOPICS),
                 )
@@ -354,7 +353,7 @@ def staff_view(org: Org) -> StaffView:
 
 def card_as_text(card: PublicCard, lang: str = "sv") -> str:
     """The card as a transcript line in the visitor's language, so a resumed page still has
-    the referral (chat/system_texts.py holds the labels)."""
+    the referral (chat/texts/system_texts.py holds the labels)."""
     lines = [f"{referral_label(lang, 'tip')}: {card['name']}: {card['helps_with']}"]
     lines += [f"{referral_label(lang, c['kind'])}: {c['value']}" for c in card["contact"]]
     return "\n".join(lines)

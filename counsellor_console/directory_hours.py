@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Final
 
-from chat.hours import HoursFormatError, OpeningHours, Window, parse_opening_hours
+from chat.api import HoursFormatError, OpeningHours, Window, parse_opening_hours
 
 __all__ = ["ALWAYS", "AlwaysOpen", "read_hours"]
 

@@ -44,7 +44,7 @@ def filter_orgs(
 
     Args:
         kommun: A four-digit code; organisations serving every municipality (``*``) match.
-        topic: A topic code from chat/topics.py.
+        topic: A topic code from chat/domain/topics.py.
         lang: A language code; matches organisations that list it.
         q: Words that must all occur in the name or what they help with, ignoring case and
             diacritics.

@@ -13,25 +13,26 @@ from typing import Final
 import structlog
 from starlette.websockets import WebSocket
 
-from chat import frames
-from chat.continuity import left_message_frame
-from chat.conversations import Conversations
-from chat.events import to_visitor
-from chat.inbound import CLOSE_POLICY, receive_text_frames
-from chat.lanes import Lanes
-from chat.lifecycle import running
-from chat.origin import origin_allowed
-from chat.protocol import ChatState
-from chat.quiet_log import QuietLog
-from chat.records import ChatRecord
-from chat.returncode_store import UnknownRecordError
-from chat.wire import parse_console_frame
-from chat.wire_types import (
+from chat.api import (
+    CLOSE_POLICY,
+    ChatRecord,
+    ChatState,
     ConsoleFrame,
+    Conversations,
     FrameError,
     InboxList,
     InboxOpen,
     InboxReply,
+    Lanes,
+    QuietLog,
+    UnknownRecordError,
+    frames,
+    left_message_frame,
+    origin_allowed,
+    parse_console_frame,
+    receive_text_frames,
+    running,
+    to_visitor,
 )
 from counsellor_console.audit import InboxOpened, InboxReplied
 from counsellor_console.audit_store import AuditLog
@@ -108,7 +109,7 @@ class ConsoleEndpoint:
         await self.staff_store.mark_online([staff.username])
 
         # The receive loop only reads and queues, one lane per chat (console_lanes): the
-        # socket and its pong are read however far behind its frames are (chat.lanes).
+        # socket and its pong are read however far behind its frames are (chat.live.lanes).
         lanes = Lanes(CONSOLE_BACKLOG, CONSOLE_BACKLOG_MAX)
 
         async def handle_text(text: str) -> None:

@@ -18,23 +18,25 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.conversations import Conversations
-from chat.floor_store import HOURS, FloorStore
-from chat.frames import rfc3339
-from chat.stats import (
+from chat.api import (
     ALL,
     CONTACTS,
     CONTACTS_TOPIC,
+    HOURS,
     NOT_GIVEN,
     SUPPRESSED,
     SUPPRESSION_THRESHOLD,
+    TOPICS,
     WITHHELD,
+    Conversations,
     DayRange,
+    FloorStore,
+    StatsReader,
+    label,
     ordered_rows,
+    rfc3339,
     stockholm_day,
 )
-from chat.stats_store import StatsReader
-from chat.topics import TOPICS, label
 from counsellor_console.store import StaffStore
 from counsellor_console.web import StaffGate, staff_api
 from security.roles import StaffIdentity

@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.responses import Response
 
-from chat.conversations import Conversations
+from chat.api import Conversations
 from counsellor_console.metrics_counters import ChatCounters
 from counsellor_console.monitor import OVERVIEW_QUEUE_ITEMS, longest_wait_s
 from counsellor_console.store import StaffStore

@@ -1,6 +1,6 @@
 """The process's own Prometheus counters: what this process did since it started.
 
-The chat core bumps them through ``chat.metrics_hooks.ChatMetrics`` (injected by the service
+The chat core bumps them through ``chat.domain.metrics_hooks.ChatMetrics`` (injected by the service
 as ``Conversations.metrics``). They are process-local, as Prometheus counters are meant to be:
 Prometheus scrapes every process and sums (``sum(rate(...))``); a restart starts them at 0,
 which ``rate`` understands. The queue gauges, which must agree across processes, stay read
@@ -16,7 +16,7 @@ from typing import Final, Literal
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from chat.metrics_hooks import Direction
+from chat.api import Direction
 
 #: Seconds; a wait in the queue is counted in the first bucket it fits.
 WAIT_BUCKETS: Final = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0)
@@ -69,7 +69,7 @@ class ChatCounters:
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
-    # -- chat.metrics_hooks.ChatMetrics ---------------------------------------------------
+    # -- chat.domain.metrics_hooks.ChatMetrics ---------------------------------------------------
 
     def chat_queued(self, channel: str) -> None:
         self.queued.labels(channel=channel).inc()

@@ -15,25 +15,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.base_store import CHANNELS
-from chat.conversations import Conversations
-from chat.records import QueueItem
-from chat.stats import (
+from chat.api import (
+    CHANNELS,
     CONTACTS,
     CONTACTS_CHANNEL,
     CONTACTS_TOPIC,
     END_REASON,
     NOT_GIVEN,
+    TOPICS,
     VISITOR_LEFT,
+    Conversations,
     DayRange,
+    QueueItem,
     StatsRangeError,
+    StatsReader,
+    label,
     ordered_rows,
     parse_range,
     render_csv,
     stockholm_day,
 )
-from chat.stats_store import StatsReader
-from chat.topics import TOPICS, label
 from counsellor_console.audit import StatsExported
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.store import StaffStore

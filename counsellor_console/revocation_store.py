@@ -22,7 +22,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from chat.lifecycle import running
+from chat.api import running
 from counsellor_console.session_store import REVOKE_CHANNEL, SessionId, SessionStore
 from security.roles import StaffIdentity
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.origin import origin_allowed
+from chat.api import origin_allowed
 from counsellor_console.riskguide import (
     RiskAnswersError,
     advise,

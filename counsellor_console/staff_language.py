@@ -3,11 +3,11 @@ chosen per colleague on their account page (issue 12).
 
 The staff pages are written in Swedish, the centre's language; that Swedish is the source of a
 gettext catalogue (domain ``staff``, ``counsellor_console/locale/<lang>/LC_MESSAGES/staff.po``),
-made like the visitor's (chat/catalogue.py) with ``make i18n-extract i18n-update i18n-compile``.
-A page knows its colleague after login; before it (the login page, an invitation) the browser's
-``Accept-Language`` chooses. Python marks its words for the catalogue with :func:`N_`, and a
-text with values in it (a limit, the refused value) with :func:`said`, so the values go in after
-the translation.
+made like the visitor's (chat/texts/catalogue.py) with ``make i18n-extract i18n-update
+i18n-compile``. A page knows its colleague after login; before it (the login page, an
+invitation) the browser's ``Accept-Language`` chooses. Python marks its words for the catalogue
+with :func:`N_`, and a text with values in it (a limit, the refused value) with :func:`said`, so
+the values go in after the translation.
 
 The scripts ask for their words by key, with the Swedish beside it (``t('alerts.sound_off',
 'Ljud: av')``, static/i18n.js); those entries have the key as their context, and a page gets
@@ -25,7 +25,7 @@ from typing import Any, Final
 from starlette.requests import Request
 from typing_extensions import override  # typing.override from Python 3.12
 
-from chat.catalogue import Catalogues
+from chat.api import Catalogues
 
 STAFF_LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
 STAFF_DOMAIN: Final = "staff"

@@ -2,7 +2,7 @@
 actions (``escalate``, ``block``), plus the risk guide's answers kept with the chat (``risk``).
 
 Who may do what is decided here; the chat side (what is stored, who is told) is in
-chat/safety.py. Every action is audited without its text.
+chat/operations/safety.py. Every action is audited without its text.
 """
 
 from __future__ import annotations
@@ -14,15 +14,22 @@ from typing import Any, Final, Protocol
 
 import structlog
 
-from chat import frames
-from chat.base_store import ChatEndedError
-from chat.events import to_chat_staff, to_staff
-from chat.lifecycle import running
-from chat.protocol import ChatState
-from chat.records import ChatRecord
-from chat.safety import Safety
-from chat.safety_store import ChatInProgress
-from chat.wire_types import Block, Escalate, FrameError, RiskUpdate, Whisper
+from chat.api import (
+    Block,
+    ChatEndedError,
+    ChatInProgress,
+    ChatRecord,
+    ChatState,
+    Escalate,
+    FrameError,
+    RiskUpdate,
+    Safety,
+    Whisper,
+    frames,
+    running,
+    to_chat_staff,
+    to_staff,
+)
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.riskguide import (
     RiskAnswersError,

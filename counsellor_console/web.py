@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 
-from chat.origin import origin_allowed
+from chat.api import origin_allowed
 from counsellor_console.audit import LoggedIn, LoggedOut, LoginRefused
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.auth import (

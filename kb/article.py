@@ -14,12 +14,12 @@ from typing import Final
 
 import yaml
 
-# Copied from chat/languages.py (kb may not import chat); a test keeps the two lists equal.
+# Copied from chat/domain/languages.py (kb may not import chat); a test keeps the two lists equal.
 LANGS: Final = ("sv", "en", "ar", "fa", "so", "ckb", "ti")
 RTL_LANGS: Final = frozenset({"ar", "fa", "ckb"})
 DEFAULT_LANG: Final = "sv"
 
-# Copied from chat/topics.py (kb may not import chat); a test keeps the two lists equal.
+# Copied from chat/domain/topics.py (kb may not import chat); a test keeps the two lists equal.
 TOPIC_CODES: Final = frozenset(
     {
         "control",

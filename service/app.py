@@ -17,21 +17,21 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, WebSocketRoute, websocket_session
 from starlette.staticfiles import StaticFiles
 
-from chat.batch_store import RedisBatcher
-from chat.continuity import Continuity
-from chat.conversations import Conversations
-from chat.endpoints import VisitorEndpoint
-from chat.events import EventHub
-from chat.floor_store import FloorStore
-from chat.lifecycle import running
-from chat.pubsub_store import PubSubTransport
-from chat.returncode_store import ReturnCodeStore
-from chat.safety import Safety
-from chat.safety_store import SafetyStore
-from chat.stats_store import StatsReader, StatsRecorder
-from chat.store import ChatStore
-from chat.visit_page import VisitPage
-from chat.visitor_routes import create_visitor_routes
+from chat.live.lifecycle import running
+from chat.live.visitor_endpoint import VisitorEndpoint
+from chat.operations.continuity import Continuity
+from chat.operations.conversations import Conversations
+from chat.operations.events import EventHub
+from chat.operations.safety import Safety
+from chat.stores.batch_store import RedisBatcher
+from chat.stores.floor_store import FloorStore
+from chat.stores.pubsub_store import PubSubTransport
+from chat.stores.returncode_store import ReturnCodeStore
+from chat.stores.safety_store import SafetyStore
+from chat.stores.stats_store import StatsReader, StatsRecorder
+from chat.stores.store import ChatStore
+from chat.web.visit_page import VisitPage
+from chat.web.visitor_routes import create_visitor_routes
 from counsellor_console.account_routes import create_account_routes
 from counsellor_console.admin_routes import create_staff_admin_routes
 from counsellor_console.audit_store import AuditLog, edit_audit
@@ -220,13 +220,15 @@ def create_app(settings: Settings) -> Starlette:
         WebSocketRoute("/ws/visit", visitor.serve),
         WebSocketRoute("/ws/console", console.serve),
         Mount(
-            "/static/visit", StaticFiles(directory=ROOT / "chat" / "static"), name="static-visit"
+            "/static/visit",
+            StaticFiles(directory=ROOT / "chat" / "web" / "static"),
+            name="static-visit",
         ),
         # The shared helpers, for the staff pages' ES-module imports (the visitor's pages
         # carry them inline).
         Mount(
             "/static/common",
-            StaticFiles(directory=ROOT / "chat" / "static" / "common"),
+            StaticFiles(directory=ROOT / "chat" / "web" / "static" / "common"),
             name="static-common",
         ),
         Mount(

@@ -201,7 +201,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         "ws_max_size": 16 * 1024,
         # Chat messages are short: compression saves little and costs ~35 KiB per idle socket.
         "ws_per_message_deflate": False,
-        # A socket is read however far behind its frames are (chat/lanes.py), so a pong is
+        # A socket is read however far behind its frames are (chat/live/lanes.py), so a pong is
         # late only when the network is gone.
         "ws_ping_interval": float(settings.ws_ping_secs),
         "ws_ping_timeout": float(settings.ws_ping_secs),

@@ -12,8 +12,8 @@ from service.settings import Settings
 
 def _stats_export(settings: Settings, args: argparse.Namespace) -> int:
     """`fristad stats export --from DATE --to DATE`: the same CSV as /admin/stats.csv."""
-    from chat.stats import StatsRangeError, parse_range, render_csv
-    from chat.stats_store import StatsReader
+    from chat.domain.stats import StatsRangeError, parse_range, render_csv
+    from chat.stores.stats_store import StatsReader
     from service.redis_pool import run_with_redis
 
     try:
@@ -78,7 +78,7 @@ def _directory_export(settings: Settings) -> int:
 
 def _purge(settings: Settings) -> int:
     """Shred every ended chat whose retention has passed, now (Redis TTLs do it anyway)."""
-    from chat.store import ChatStore
+    from chat.stores.store import ChatStore
     from counsellor_console.network.routes import Network
     from service.redis_pool import run_with_redis
 

@@ -27,7 +27,7 @@ from typing import Final
 
 import structlog
 
-from chat.lifecycle import running
+from chat.live.lifecycle import running
 
 log = structlog.get_logger(__name__)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from chat.config import (
+from chat.domain.config import (
     DEFAULT_CHAT_LIMIT,
     DEFAULT_QUEUE_MAX,
     DEFAULT_RESUME_GRACE_SECS,
@@ -24,7 +24,7 @@ from chat.config import (
     MAX_CHAT_LIMIT,
     ChatConfig,
 )
-from chat.hours import HoursFormatError, OpeningHours, parse_opening_hours
+from chat.domain.hours import HoursFormatError, OpeningHours, parse_opening_hours
 from counsellor_console.network.agenda import DEFAULT_TALK_RETENTION_SECS
 from counsellor_console.network.experts import DEFAULT_EXPERTS_RETENTION_SECS
 from counsellor_console.policy import (

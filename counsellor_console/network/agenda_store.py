@@ -25,7 +25,7 @@ from typing import Any, Final, cast
 
 from redis.asyncio import Redis
 
-from chat.base_store import as_hash
+from chat.api import as_hash
 from counsellor_console.network.agenda import (
     EVENT_KEPT_AFTER_END_SECS,
     FEED_PAST_DAYS,

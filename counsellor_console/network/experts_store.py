@@ -17,7 +17,7 @@ from typing import Any, Final, cast
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from chat.base_store import as_hash
+from chat.api import as_hash
 from counsellor_console.network.experts import (
     MAX_POSTS_PER_THREAD,
     MAX_THREADS,

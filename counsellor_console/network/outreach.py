@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from chat.stats import STATS_RETENTION_DAYS
+from chat.api import STATS_RETENTION_DAYS
 
 MAX_ATTENDED: Final = 10_000
 #: How far back an activity may be logged: its counters would already have expired.
@@ -40,7 +40,7 @@ AUDIENCES: Final = {
     "mixed": "Blandad publik",
 }
 
-# Measures in the statistics (chat/stats.py counts whole numbers per day and category).
+# Measures in the statistics (chat/domain/stats.py counts whole numbers per day and category).
 ACTIVITIES: Final = "outreach_activities"
 ATTENDED: Final = "outreach_attended"
 BY_KOMMUN: Final = "outreach_kommun"

@@ -4,7 +4,7 @@ Keys::
 
     f:net:outreach:{id}   string  the activity as JSON; expires with the statistics of its day
     f:net:outreach        zset    id -> the day held (unix s of its Stockholm midnight)
-    f:stats:{YYYY-MM-DD}  hash    (chat/stats_store.py) the counters of outreach_counters()
+    f:stats:{YYYY-MM-DD}  hash    (chat/stores/stats_store.py) the counters of outreach_counters()
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from typing import Final
 
 from redis.asyncio import Redis
 
-from chat.stats import STATS_RETENTION_DAYS, STATS_ZONE, counter_field, expires_at
-from chat.stats_store import day_key
+from chat.api import STATS_RETENTION_DAYS, STATS_ZONE, counter_field, day_key, expires_at
 from counsellor_console.network.outreach import Activity, outreach_counters
 
 INDEX_KEY: Final = "f:net:outreach"

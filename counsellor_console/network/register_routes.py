@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.stats import stockholm_day
+from chat.api import stockholm_day
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.network.access import is_centre_staff, may_keep_register, may_plan

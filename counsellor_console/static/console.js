@@ -4,7 +4,7 @@
  * the WebSocket handshake by itself.
  *
  * An ES module (console.html loads it with type="module"): the helpers it shares with the
- * visitor's page come from chat/static/common/, served at /static/common/, one copy for both.
+ * visitor's page come from chat/web/static/common/, served at /static/common/, one copy for both.
  */
 import { $, el, clear, show } from '/static/common/dom.js';
 import { codePoints, formatTime as formatTimeIn, newClientId } from '/static/common/text.js';

@@ -13,7 +13,7 @@ import pytest
 import redis
 from playwright.async_api import expect
 
-from chat.stats import stockholm_day
+from chat.domain.stats import stockholm_day
 from tests.browser.test_console_page import WAIT_MS, console_login, staff_browser
 from tests.support.clients import WsClient, accept, connect_console, login, start_chat
 from tests.support.server import RunningServer, StaffCredentials

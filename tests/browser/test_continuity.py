@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from chat.hours import DAYS, STOCKHOLM
+from chat.domain.hours import DAYS, STOCKHOLM
 from tests.browser.test_console_page import (
     WAIT_MS,
     accept_first,

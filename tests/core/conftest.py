@@ -18,12 +18,12 @@ import pytest
 from redis.asyncio import Redis
 from starlette.websockets import WebSocket
 
-from chat.batch_store import RedisBatcher
-from chat.config import ChatConfig
-from chat.conversations import Conversations
-from chat.events import EventHub
-from chat.pubsub_store import PubSubTransport
-from chat.store import ChatStore
+from chat.domain.config import ChatConfig
+from chat.operations.conversations import Conversations
+from chat.operations.events import EventHub
+from chat.stores.batch_store import RedisBatcher
+from chat.stores.pubsub_store import PubSubTransport
+from chat.stores.store import ChatStore
 
 MASTER_KEY = bytes(range(32))
 SUBSCRIBE_WAIT_SECS = 5.0

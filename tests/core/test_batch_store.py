@@ -1,4 +1,5 @@
-"""The batcher's pipelines (chat/batch_store.py) on the session's real Redis: a read queued in
+"""The batcher's pipelines (chat/stores/batch_store.py) on the session's real Redis: a read queued
+in
 the same turn as a write is not held behind it, so a Redis that pauses writes (a failover's
 CLIENT PAUSE WRITE) still answers the other chats' reads."""
 
@@ -8,7 +9,7 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from chat.batch_store import RedisBatcher
+from chat.stores.batch_store import RedisBatcher
 
 
 async def test_a_read_is_not_held_behind_a_paused_write(redis: Redis) -> None:

@@ -8,8 +8,8 @@ import asyncio
 
 import pytest
 
-from chat.limits_store import AtLimitError, LimitsStore, PausedError
-from chat.wire_types import Hello
+from chat.stores.limits_store import AtLimitError, LimitsStore, PausedError
+from chat.wire.inbound import Hello
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.colleagues import Colleagues
 from counsellor_console.store import StaffStore

@@ -1,4 +1,4 @@
-"""A socket's outbox (chat.connection) on a real Starlette WebSocket whose client end can stop
+"""A socket's outbox (chat.live.connection) on a real Starlette WebSocket whose client end can stop
 reading: a send that waits past the timeout stops the sender, one that is merely slow does not.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from starlette.websockets import WebSocket
 
-from chat import connection
-from chat.connection import Connection
-from chat.records import StoredMessage
+from chat.domain.records import StoredMessage
+from chat.live import connection
+from chat.live.connection import Connection
 
 
 class StallingPeer:

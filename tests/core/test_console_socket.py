@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from chat.endpoints import VisitorEndpoint
-from chat.events import to_chat_staff
-from chat.visitor_socket import VisitorSocket
-from chat.wire_types import Hello
+from chat.live.visitor_endpoint import VisitorEndpoint
+from chat.live.visitor_socket import VisitorSocket
+from chat.operations.events import to_chat_staff
+from chat.wire.inbound import Hello
 from counsellor_console.audit_store import AuditLog
 from counsellor_console.console_socket import ConsoleSocket
 from counsellor_console.csrf import CsrfTokens

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from chat.base_store import chat_key
-from chat.protocol import ChatState
-from chat.wire_types import Hello
+from chat.domain.protocol import ChatState
+from chat.stores.base_store import chat_key
+from chat.wire.inbound import Hello
 from tests.core.conftest import Core
 
 

@@ -12,9 +12,8 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from chat.base_store import LIVE_KEY, chat_key, queue_key, resume_key
-from chat.batch_store import RedisBatcher
-from chat.events import (
+from chat.domain.protocol import ChatState, EndedBy
+from chat.operations.events import (
     ALL_STAFF,
     QUEUE_WATCHERS,
     EventHub,
@@ -23,11 +22,12 @@ from chat.events import (
     to_staff,
     to_visitor,
 )
-from chat.protocol import ChatState, EndedBy
-from chat.pubsub_store import PubSubTransport
-from chat.queue_store import POSITIONS_BY_RANGE
-from chat.store import ChatStore
-from chat.wire_types import Hello
+from chat.stores.base_store import LIVE_KEY, chat_key, queue_key, resume_key
+from chat.stores.batch_store import RedisBatcher
+from chat.stores.pubsub_store import PubSubTransport
+from chat.stores.queue_store import POSITIONS_BY_RANGE
+from chat.stores.store import ChatStore
+from chat.wire.inbound import Hello
 
 MASTER_KEY = bytes(range(32))
 WAIT_SECS = 5.0

@@ -1,4 +1,4 @@
-"""Each Lua script of chat/store_scripts.py, through ChatStore, on the session's real Redis:
+"""Each Lua script of chat/stores/store_scripts.py, through ChatStore, on the session's real Redis:
 what it writes, and what it refuses (wrong state, already taken, unknown chat). No socket."""
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import pytest
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from chat import store_scripts
-from chat.base_store import (
+from chat.domain.protocol import ChatState, EndedBy
+from chat.domain.records import ChatRecord
+from chat.stores import store_scripts
+from chat.stores.base_store import (
     ENDED_CHAT_TTL_SECS,
     LIVE_KEY,
     SEQ_MARK,
@@ -27,11 +29,9 @@ from chat.base_store import (
     queue_key,
     staff_chats_key,
 )
-from chat.protocol import ChatState, EndedBy
-from chat.pubsub_store import EVENTS_CHANNEL
-from chat.records import ChatRecord
-from chat.store import ChatStore
-from chat.wire_types import Hello
+from chat.stores.pubsub_store import EVENTS_CHANNEL
+from chat.stores.store import ChatStore
+from chat.wire.inbound import Hello
 
 MASTER_KEY = bytes(range(32))
 QUEUE_MAX = 10

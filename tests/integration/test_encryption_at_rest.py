@@ -14,7 +14,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from chat.base_store import notes_key
+from chat.stores.base_store import notes_key
 from tests.integration.conftest import Team
 from tests.support.clients import Peers, accept
 
@@ -142,8 +142,9 @@ async def test_no_plaintext_while_live_and_nothing_left_after_end(
     await console.expect("ack", id="c")
     await console.send({"type": "note", "chat": chat, "text": NOTE_TEXT})
     await visitor.expect("msg", text=COUNSELLOR_TEXT)
-    # The note's echo to its writer is published after the store has it (chat/conversations.py
-    # add_note): once it arrives, the note is in Redis, and the scan below can find it.
+    # The note's echo to its writer is published after the store has it
+    # (chat/operations/conversations.py add_note): once it arrives, the note is in Redis, and the
+    # scan below can find it.
     await console.expect("note", chat=chat, text=NOTE_TEXT)
     client = aioredis.Redis.from_url(redis_url)
     try:

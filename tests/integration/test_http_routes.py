@@ -20,7 +20,7 @@ VISITOR_ROUTES = [
     "/api/districts?kommun=0180",
     "/exit",
     "/healthz",
-    # The stylesheets every visitor page loads (chat/static/site.css for the chat page and the
+    # The stylesheets every visitor page loads (chat/web/static/site.css for the chat page and the
     # knowledge bank alike): not kept on the device either.
     "/static/visit/site.css",
     "/static/visit/visit.css",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chat.languages import LANGUAGE_CODES
+from chat.domain.languages import LANGUAGE_CODES
 from tests.support.clients import Peers, hello
 from tests.support.server import RunningServer
 

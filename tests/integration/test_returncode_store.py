@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from chat.returncode import (
+from chat.domain.returncode import (
     CODE_WORDS,
     LOOKUP_WORDS,
     WORDS,
@@ -19,7 +19,7 @@ from chat.returncode import (
     normalise_code,
     split_code,
 )
-from chat.returncode_store import (
+from chat.stores.returncode_store import (
     INBOX_KEY,
     MAX_LEFT_MESSAGE_CHARS,
     MAX_SUMMARY_CHARS,

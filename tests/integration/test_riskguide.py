@@ -12,8 +12,8 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
-from chat.stats import DayRange, stockholm_day
-from chat.stats_store import StatsReader, StatsRecorder
+from chat.domain.stats import DayRange, stockholm_day
+from chat.stores.stats_store import StatsReader, StatsRecorder
 from tests.integration.conftest import Team
 
 JSON = {"Content-Type": "application/json"}

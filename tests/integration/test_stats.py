@@ -15,8 +15,8 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
-from chat.stats import HIDDEN, WITHHELD, Counts, DayRange, expires_at
-from chat.stats_store import StatsReader, StatsRecorder
+from chat.domain.stats import HIDDEN, WITHHELD, Counts, DayRange, expires_at
+from chat.stores.stats_store import StatsReader, StatsRecorder
 from tests.integration.conftest import Team
 from tests.support.clients import Peers, WsClient, accept
 from tests.support.server import RunningServer, run_cli

@@ -38,7 +38,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
-from chat.topics import PROFESSIONS, TOPICS
+from chat.domain.topics import PROFESSIONS, TOPICS
 from tests.security.conftest import (
     DIRECTORY_ORGS,
     Frame,

@@ -1,6 +1,6 @@
 """docs/security.md: the resume token lets whoever holds it take over a chat, so Redis keeps
 only its SHA-256. An arriving visitor's token is written with the chat itself, in one MULTI
-(chat/store.py ``create_visitor_chat``), and a fresh one after every resume; a dump of Redis
+(chat/stores/store.py ``create_visitor_chat``), and a fresh one after every resume; a dump of Redis
 must give away neither."""
 
 from __future__ import annotations

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS
 
-from chat.catalogue import LOCALE_DIR, VISITOR_DOMAIN, Catalogues
-from chat.languages import LANGUAGES
+from chat.domain.languages import LANGUAGES
+from chat.texts.catalogue import LOCALE_DIR, VISITOR_DOMAIN, Catalogues
 from tests.support.po import Entry, entries, extracted, read_catalogue, write_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = LOCALE_DIR / f"{VISITOR_DOMAIN}.pot"
-#: The keyword chat.system_texts marks its English with, as the Makefile passes it to Babel.
+#: The keyword chat.texts.system_texts marks its English with, as the Makefile passes it to Babel.
 KEYWORDS = {**DEFAULT_KEYWORDS, "text": ((1, "c"), 2)}
 _BRACES = re.compile(r"\{(\w+)\}")
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chat.hours import HoursFormatError, parse_opening_hours
+from chat.domain.hours import HoursFormatError, parse_opening_hours
 
 HOURS = parse_opening_hours("mon-fri 10:00-16:00; sat 12:00-15:00")
 

@@ -9,9 +9,15 @@ from typing import Any
 
 import pytest
 
-from chat.languages import FALLBACK_LANG, LANGUAGE_CODES, LANGUAGES, RTL_CODES, languages_json
-from chat.wire import parse_visitor_frame
-from chat.wire_types import FrameError, Hello
+from chat.domain.languages import (
+    FALLBACK_LANG,
+    LANGUAGE_CODES,
+    LANGUAGES,
+    RTL_CODES,
+    languages_json,
+)
+from chat.wire.inbound import FrameError, Hello
+from chat.wire.parse import parse_visitor_frame
 
 HELLO: dict[str, Any] = {"type": "hello", "v": 1, "channel": "youth", "age": "under18"}
 

@@ -1,17 +1,13 @@
-"""The chat's limits are named once (chat/limits.py) and still importable where they were."""
+"""The chat's limits are named once (chat/domain/limits.py) and still importable where they were."""
 
 from __future__ import annotations
 
-from chat import (
-    connection,
-    endpoints,
-    limits,
-    returncode,
-    returncode_store,
-    store,
-    wire,
-    wire_types,
-)
+from chat.domain import limits, returncode
+from chat.live import connection
+from chat.live import visitor_endpoint as endpoints
+from chat.stores import returncode_store, store
+from chat.wire import inbound as wire_types
+from chat.wire import parse as wire
 
 
 def test_every_limit_is_a_positive_whole_number() -> None:

@@ -10,7 +10,7 @@ from importlib import resources
 
 import pytest
 
-from chat.municipalities import (
+from chat.domain.municipalities import (
     MUNICIPALITY_COUNT,
     districts,
     is_district,

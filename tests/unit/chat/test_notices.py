@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chat.languages import LANGUAGE_CODES, LANGUAGES
-from chat.notices import all_reporting_duty_texts, reporting_duty_text
+from chat.domain.languages import LANGUAGE_CODES, LANGUAGES
+from chat.texts.notices import all_reporting_duty_texts, reporting_duty_text
 
 CONTENT = Path(__file__).resolve().parents[3] / "chat" / "content"
 SCRIPTS = {"ar": "ARABIC", "fa": "ARABIC", "ckb": "ARABIC", "ti": "ETHIOPIC"}

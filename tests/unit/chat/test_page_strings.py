@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from chat.catalogue import Catalogues, visitor_catalogues
-from chat.page_strings import STRINGS_DIR, PageStrings, StringsError
-from chat.visit_page import VISIT_DIR
+from chat.texts.catalogue import Catalogues, visitor_catalogues
+from chat.texts.page_strings import STRINGS_DIR, PageStrings, StringsError
+from chat.web.visit_page import VISIT_DIR
 from tests.support.po import write_catalogue
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -62,7 +62,7 @@ class TestFiles:
         for script in VISIT_DIR.glob("*.js"):
             used |= set(re.findall(r"\bt\('(\w+)'", script.read_text("utf-8")))
             used |= set(re.findall(r"'(opt[A-Z]\w*)'", script.read_text("utf-8")))
-        html = (ROOT / "chat" / "templates" / "visit.html").read_text("utf-8")
+        html = (ROOT / "chat" / "web" / "templates" / "visit.html").read_text("utf-8")
         used |= set(re.findall(r'data-i18n(?:-[a-z-]+)?="(\w+)"', html))
         assert used
         assert used - set(ENGLISH) == set()

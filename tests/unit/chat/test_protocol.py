@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat.protocol import (
+from chat.domain.protocol import (
     ChatEvent,
     ChatState,
     IllegalTransitionError,

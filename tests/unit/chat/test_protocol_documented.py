@@ -1,7 +1,7 @@
 """Every frame type and field the server parses or builds is named in docs/protocol.md.
 
 Modelled on Datasette's documented-settings test: the names are collected from the code (the
-parser tables and field reads of chat/wire.py; the dict literals with a ``"type"`` key in the
+parser tables and field reads of chat/wire/parse.py; the dict literals with a ``"type"`` key in the
 modules that build frames), so a frame added anywhere fails here until it is documented. It
 would have caught ``watch``/``unwatch``, which were in neither document.
 """
@@ -14,21 +14,21 @@ from pathlib import Path
 
 import pytest
 
-from chat import wire
+from chat.wire import parse as wire
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = ROOT / "docs" / "protocol.md"
 # The modules that build frames for a socket (issue 9's list), and the parser.
 BUILDERS = (
-    "chat/frames.py",
-    "chat/conversations.py",
-    "chat/endpoints.py",
-    "chat/visitor_socket.py",
-    "chat/visitor_codes.py",
+    "chat/wire/outbound.py",
+    "chat/operations/conversations.py",
+    "chat/live/visitor_endpoint.py",
+    "chat/live/visitor_socket.py",
+    "chat/live/visitor_codes.py",
     "counsellor_console/endpoint.py",
     "counsellor_console/console_socket.py",
 )
-PARSER = "chat/wire.py"
+PARSER = "chat/wire/parse.py"
 # Read from an inbound frame by the parser's helpers (``_required(obj, "chat")``,
 # ``obj.get("lang")``, ``obj["type"]``): the helpers' first argument is the frame object.
 FIELD_READERS = {"_required", "_str", "_choice", "_int", "_bool", "get"}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chat.returncode import (
+from chat.domain.returncode import (
     CODE_BITS,
     CODE_WORDS,
     LOOKUP_WORDS,

@@ -1,4 +1,5 @@
-"""chat.stats: what a fact counts towards, Stockholm days, export ranges, suppression, CSV."""
+"""chat.domain.stats: what a fact counts towards, Stockholm days, export ranges, suppression,
+CSV."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from chat.stats import (
+from chat.domain.stats import (
     CSV_HEADER,
     MAX_EXPORT_DAYS,
     NOT_GIVEN,

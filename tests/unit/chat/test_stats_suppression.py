@@ -1,7 +1,7 @@
 """Secondary suppression (issue 12): an attacker who reads an export, knows how the measures
 add up and searches every value the hidden cells could take, cannot pin any `<5` cell.
 
-The attacker here is written apart from chat.stats_suppression: it reads only the CSV, knows
+The attacker here is written apart from chat.domain.stats_suppression: it reads only the CSV, knows
 the relations docs/statistics.md states, and decides by exhaustive search (branch on values,
 prune by sums), so a cell counts as recovered only if exactly one value fits everything.
 """
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat.stats import ContactFacts, DayRange, contact_counters, render_csv, shown_count
-from chat.stats_suppression import HIDDEN, SUPPRESSED, WITHHELD, shown_cells
+from chat.domain.stats import ContactFacts, DayRange, contact_counters, render_csv, shown_count
+from chat.domain.stats_suppression import HIDDEN, SUPPRESSED, WITHHELD, shown_cells
 
 Key = tuple[str, str]
 Box = dict[Key, tuple[int, int]]

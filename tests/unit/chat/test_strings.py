@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from chat.catalogue import LOCALE_DIR, VISITOR_DOMAIN
-from chat.languages import LANGUAGES
+from chat.domain.languages import LANGUAGES
+from chat.texts.catalogue import LOCALE_DIR, VISITOR_DOMAIN
 
 ROOT = Path(__file__).resolve().parents[3]
 STRINGS = ROOT / "chat" / "content" / "strings"

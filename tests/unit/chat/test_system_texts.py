@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chat.catalogue import visitor_catalogues
-from chat.languages import LANGUAGE_CODES
-from chat.system_texts import (
+from chat.domain.languages import LANGUAGE_CODES
+from chat.texts.catalogue import visitor_catalogues
+from chat.texts.system_texts import (
     HANDOVER,
     REFERRAL_LABELS,
     REQUEUE,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chat.visit_page import COMMON_DIR, VISIT_DIR, VisitPage, common_module_script
-from chat.wire_types import MAX_TEXT_CHARS
+from chat.web.visit_page import COMMON_DIR, VISIT_DIR, VisitPage, common_module_script
+from chat.wire.inbound import MAX_TEXT_CHARS
 from security.inline import InlineScriptError, csp_hash
 
 DATA = re.compile(r'<script type="application/json" id="page-data">(.*?)</script>', re.S)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chat.protocol import ChatState
-from chat.visitor_machine import (
+from chat.domain.protocol import ChatState
+from chat.domain.visitor_machine import (
     AckNotice,
     EndChat,
     Enqueue,
@@ -18,7 +18,7 @@ from chat.visitor_machine import (
     StoreMessage,
     VisitorMachine,
 )
-from chat.wire_types import Away, End, Exit, Hello, NoticeAck, Survey, Typing, VisitorMsg
+from chat.wire.inbound import Away, End, Exit, Hello, NoticeAck, Survey, Typing, VisitorMsg
 
 MINOR = Hello("youth", "sv", "under18")
 ADULT = Hello("youth", "sv", "18plus")

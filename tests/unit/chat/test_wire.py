@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat.wire import parse_console_frame, parse_visitor_frame
-from chat.wire_types import (
+from chat.wire.inbound import (
     MAX_TEXT_CHARS,
     Accept,
     ConsoleEnd,
@@ -20,6 +19,7 @@ from chat.wire_types import (
     VisitorFrame,
     VisitorMsg,
 )
+from chat.wire.parse import parse_console_frame, parse_visitor_frame
 
 HELLO: dict[str, Any] = {
     "type": "hello",

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from chat import frames
-from chat.protocol import ChatState
-from chat.records import ChatRecord, QueueItem
-from chat.urgency import is_urgent_score, urgent_score
-from chat.wire import parse_console_frame, parse_visitor_frame
-from chat.wire_types import Block, Escalate, FrameError, Hello, RiskUpdate, Urgent, Whisper
+from chat.domain.protocol import ChatState
+from chat.domain.records import ChatRecord, QueueItem
+from chat.domain.urgency import is_urgent_score, urgent_score
+from chat.wire import outbound as frames
+from chat.wire.inbound import Block, Escalate, FrameError, Hello, RiskUpdate, Urgent, Whisper
+from chat.wire.parse import parse_console_frame, parse_visitor_frame
 
 
 def console(obj: dict[str, Any]) -> object:

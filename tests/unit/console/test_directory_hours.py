@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chat.hours import OpeningHours
+from chat.domain.hours import OpeningHours
 from counsellor_console.directory_hours import ALWAYS, MAX_HOURS_CHARS, read_hours
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

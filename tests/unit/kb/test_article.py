@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chat.topics import TOPICS
+from chat.domain.topics import TOPICS
 from kb.article import TOPIC_CODES, ArticleError, Audience, parse_article
 from kb.bank import KnowledgeBank
 

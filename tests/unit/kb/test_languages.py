@@ -1,11 +1,11 @@
-"""The bank serves every language chat/languages.py lists (issue 12): the same codes and
+"""The bank serves every language chat/domain/languages.py lists (issue 12): the same codes and
 directions, interface words with no empty label, and tokens for Arabic and Ge'ez script."""
 
 from __future__ import annotations
 
 import pytest
 
-from chat.languages import LANGUAGE_CODES, LANGUAGES, RTL_CODES
+from chat.domain.languages import LANGUAGE_CODES, LANGUAGES, RTL_CODES
 from kb.analysis import query_terms, tokenize
 from kb.article import LANGS, RTL_LANGS
 from kb.pages import LANG_NAMES, UI, ui_words

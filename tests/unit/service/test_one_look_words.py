@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from chat.languages import LANGUAGE_CODES
-from chat.page_strings import PageStrings
+from chat.domain.languages import LANGUAGE_CODES
+from chat.texts.page_strings import PageStrings
 from kb.pages import UI
 
 

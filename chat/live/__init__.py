@@ -1,0 +1,3 @@
+"""The live socket shell: admitting a socket, its ordered outbox, its inbound lanes and receive
+loop, the visitor's connection and background loops.
+"""
