@@ -83,7 +83,7 @@ test: install chromium zbar axe
 # The words of the pages in gettext catalogues: the visitor's (domain visitor, English the
 # source: chat/texts/catalogue.py), the knowledge bank's interface (domain kb, English the source:
 # kb/ui_catalogue.py, which reads its .po files and needs no .mo) and the staff's (domain
-# staff, Swedish the source: counsellor_console/staff_language.py). Extract the sources into each template, merge it into
+# staff, Swedish the source: counsellor_console/domain/staff_language.py). Extract the sources into each template, merge it into
 # every language's .po, compile the .mo files the service reads. tests/unit/chat/
 # test_catalogue.py and tests/unit/counsellor_console/test_staff_catalogue.py fail when a
 # template or a catalogue is behind the code.

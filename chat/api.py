@@ -1,42 +1,13 @@
-"""What the staff side may use of the chat: the console imports ``chat`` through this module only.
+"""What the staff side may use of the chat's live parts: operations, stores and the socket shell.
 
-import-linter holds it (the contract "the console reaches the chat through chat.api"): the
-sub-packages behind it can be rearranged without touching the console, and what the console
-depends on is this one list. A name joins it when the console needs it, not before; the
-imports below are grouped by the layer they come from (domain, live, operations, stores, texts,
-wire).
+The console's socket, pages and stores are built on these; the chat's pure names are in
+chat/core_api.py. import-linter holds both ("the console reaches the chat through chat.api and
+chat.core_api"), so the sub-packages behind them can be rearranged without touching the
+console. A name joins when the console needs it, not before.
 """
 
 from __future__ import annotations
 
-from chat.domain.hours import HoursFormatError, OpeningHours, Window, parse_opening_hours
-from chat.domain.metrics_hooks import Direction
-from chat.domain.municipalities import is_municipality
-from chat.domain.protocol import ChatState
-from chat.domain.records import ChatRecord, QueueItem, StoredMessage
-from chat.domain.stats import (
-    ALL,
-    CONTACTS,
-    CONTACTS_CHANNEL,
-    CONTACTS_TOPIC,
-    END_REASON,
-    NOT_GIVEN,
-    STATS_RETENTION_DAYS,
-    STATS_ZONE,
-    SUPPRESSED,
-    SUPPRESSION_THRESHOLD,
-    VISITOR_LEFT,
-    WITHHELD,
-    DayRange,
-    StatsRangeError,
-    counter_field,
-    expires_at,
-    ordered_rows,
-    parse_range,
-    render_csv,
-    stockholm_day,
-)
-from chat.domain.topics import LANGS, TOPICS, label
 from chat.live.connection import Connection
 from chat.live.lanes import Lanes
 from chat.live.lifecycle import running
@@ -53,121 +24,33 @@ from chat.stores.limits_store import AtLimitError, LimitsStore, PausedError
 from chat.stores.returncode_store import UnknownRecordError
 from chat.stores.safety_store import ChatInProgress
 from chat.stores.stats_store import StatsReader, day_key
-from chat.texts.catalogue import Catalogues
-from chat.texts.system_texts import handover_text, referral_label
-from chat.wire import outbound as frames
-from chat.wire.inbound import (
-    Accept,
-    Block,
-    ConsoleEnd,
-    ConsoleFrame,
-    ConsoleMsg,
-    Escalate,
-    FrameError,
-    Heavy,
-    InboxList,
-    InboxOpen,
-    InboxReply,
-    Note,
-    Refer,
-    RiskUpdate,
-    SetLimit,
-    Summary,
-    Transfer,
-    Typing,
-    Unwatch,
-    Watch,
-    Whisper,
-)
-from chat.wire.outbound import rfc3339
-from chat.wire.parse import parse_console_frame
 
 __all__ = [
-    "ALL",
     "CHANNELS",
     "CLOSE_POLICY",
-    "CONTACTS",
-    "CONTACTS_CHANNEL",
-    "CONTACTS_TOPIC",
-    "END_REASON",
     "HOURS",
-    "LANGS",
-    "NOT_GIVEN",
     "PREFIX",
     "STAFF_CHANGED",
-    "STATS_RETENTION_DAYS",
-    "STATS_ZONE",
-    "SUPPRESSED",
-    "SUPPRESSION_THRESHOLD",
-    "TOPICS",
-    "VISITOR_LEFT",
-    "WITHHELD",
-    "Accept",
     "AtLimitError",
-    "Block",
-    "Catalogues",
     "ChatEndedError",
     "ChatInProgress",
-    "ChatRecord",
-    "ChatState",
     "Connection",
-    "ConsoleEnd",
-    "ConsoleFrame",
-    "ConsoleMsg",
     "Conversations",
-    "DayRange",
-    "Direction",
-    "Escalate",
     "FloorStore",
-    "FrameError",
-    "Heavy",
-    "HoursFormatError",
-    "InboxList",
-    "InboxOpen",
-    "InboxReply",
     "Lanes",
     "LimitsStore",
     "NotYoursError",
-    "Note",
-    "OpeningHours",
     "PausedError",
-    "QueueItem",
     "QuietLog",
-    "Refer",
-    "RiskUpdate",
     "Safety",
-    "SetLimit",
-    "StatsRangeError",
     "StatsReader",
-    "StoredMessage",
-    "Summary",
-    "Transfer",
-    "Typing",
     "UnknownRecordError",
-    "Unwatch",
-    "Watch",
-    "Whisper",
-    "Window",
     "as_hash",
-    "counter_field",
     "day_key",
-    "expires_at",
-    "frames",
-    "handover_text",
-    "is_municipality",
-    "label",
     "left_message_frame",
-    "ordered_rows",
     "origin_allowed",
-    "parse_console_frame",
-    "parse_opening_hours",
-    "parse_range",
     "receive_text_frames",
-    "referral_label",
-    "render_csv",
-    "rfc3339",
     "running",
-    "stockholm_day",
     "to_chat_staff",
     "to_staff",
     "to_visitor",

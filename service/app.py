@@ -32,28 +32,28 @@ from chat.stores.stats_store import StatsReader, StatsRecorder
 from chat.stores.store import ChatStore
 from chat.web.visit_page import VisitPage
 from chat.web.visitor_routes import create_visitor_routes
-from counsellor_console.account_routes import create_account_routes
-from counsellor_console.admin_routes import create_staff_admin_routes
-from counsellor_console.audit_store import AuditLog, edit_audit
-from counsellor_console.canned_routes import create_canned_routes
-from counsellor_console.canned_store import CannedStore
-from counsellor_console.csrf import CsrfMiddleware, CsrfTokens
-from counsellor_console.directory_routes import create_directory_routes
-from counsellor_console.directory_store import DirectoryStore
-from counsellor_console.endpoint import ConsoleEndpoint
-from counsellor_console.floor import FloorView, create_floor_routes
-from counsellor_console.invite_store import Accounts
-from counsellor_console.metrics import metrics_response
-from counsellor_console.metrics_counters import ChatCounters
-from counsellor_console.monitor import Monitor, create_admin_routes
+from counsellor_console.domain.metrics_counters import ChatCounters
+from counsellor_console.live.console_endpoint import ConsoleEndpoint
+from counsellor_console.live.supervision import Supervision
 from counsellor_console.network.routes import Network
-from counsellor_console.partner_routes import create_partner_routes
-from counsellor_console.partner_store import ProposalStore
-from counsellor_console.revocation_store import ConsoleSockets
-from counsellor_console.riskguide_routes import create_riskguide_routes
-from counsellor_console.store import StaffStore
-from counsellor_console.supervision import Supervision
-from counsellor_console.web import StaffGate, create_console_routes, session_of_cookie
+from counsellor_console.stores.audit_store import AuditLog, edit_audit
+from counsellor_console.stores.canned_store import CannedStore
+from counsellor_console.stores.directory_store import DirectoryStore
+from counsellor_console.stores.invite_store import Accounts
+from counsellor_console.stores.partner_store import ProposalStore
+from counsellor_console.stores.revocation_store import ConsoleSockets
+from counsellor_console.stores.store import StaffStore
+from counsellor_console.web.account_routes import create_account_routes
+from counsellor_console.web.admin_routes import create_staff_admin_routes
+from counsellor_console.web.canned_routes import create_canned_routes
+from counsellor_console.web.csrf import CsrfMiddleware, CsrfTokens
+from counsellor_console.web.directory_routes import create_directory_routes
+from counsellor_console.web.floor import FloorView, create_floor_routes
+from counsellor_console.web.metrics import metrics_response
+from counsellor_console.web.monitor import Monitor, create_admin_routes
+from counsellor_console.web.partner_routes import create_partner_routes
+from counsellor_console.web.riskguide_routes import create_riskguide_routes
+from counsellor_console.web.staff_pages import StaffGate, create_console_routes, session_of_cookie
 from kb.bank import KnowledgeBank
 from kb.pages import PageChrome
 from kb.store import KbStore

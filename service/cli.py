@@ -16,7 +16,7 @@ from service.redis_pool import run_with_redis
 from service.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from counsellor_console.staff_language import Said
+    from counsellor_console.domain.staff_language import Said
 
 EXIT_USAGE: Final = 2
 EXIT_FAILURE: Final = 1
@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def in_english(reason: Said) -> str:
     """The command line speaks English: a refusal's words from the staff catalogue."""
-    from counsellor_console.staff_language import translator
+    from counsellor_console.domain.staff_language import translator
 
     return translator("en")(reason)
 
@@ -83,7 +83,7 @@ def _account_fields(args: argparse.Namespace) -> tuple[str, str, tuple[str, ...]
     Raises:
         AccountFieldError: one of them cannot be stored (the message says which).
     """
-    from counsellor_console.invite_store import (
+    from counsellor_console.stores.invite_store import (
         clean_display_name,
         clean_username,
         parse_chat_limit,
@@ -96,10 +96,10 @@ def _account_fields(args: argparse.Namespace) -> tuple[str, str, tuple[str, ...]
 
 
 def _users_add(settings: Settings, args: argparse.Namespace) -> int:
-    from counsellor_console.audit import UserAdded
-    from counsellor_console.audit_store import AuditLog
-    from counsellor_console.invite_store import AccountFieldError
-    from counsellor_console.store import StaffStore, UserExistsError
+    from counsellor_console.domain.audit import UserAdded
+    from counsellor_console.stores.audit_store import AuditLog
+    from counsellor_console.stores.invite_store import AccountFieldError
+    from counsellor_console.stores.store import StaffStore, UserExistsError
 
     try:
         username, name, languages, limit = _account_fields(args)
@@ -136,10 +136,10 @@ def _users_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _users_invite(settings: Settings, args: argparse.Namespace) -> int:
-    from counsellor_console.audit import UserInvited
-    from counsellor_console.audit_store import AuditLog
-    from counsellor_console.invite_store import AccountFieldError, Accounts
-    from counsellor_console.store import StaffStore, UserExistsError
+    from counsellor_console.domain.audit import UserInvited
+    from counsellor_console.stores.audit_store import AuditLog
+    from counsellor_console.stores.invite_store import AccountFieldError, Accounts
+    from counsellor_console.stores.store import StaffStore, UserExistsError
 
     try:
         username, name, languages, limit = _account_fields(args)
@@ -170,9 +170,9 @@ def _users_invite(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
-    from counsellor_console.audit import UserDisabled
-    from counsellor_console.audit_store import AuditLog
-    from counsellor_console.store import StaffStore
+    from counsellor_console.domain.audit import UserDisabled
+    from counsellor_console.stores.audit_store import AuditLog
+    from counsellor_console.stores.store import StaffStore
 
     async def disable(client: Redis) -> int:
         if not await StaffStore(client, settings.require_master_key()).disable_user(args.username):

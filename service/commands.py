@@ -23,8 +23,8 @@ def _stats_export(settings: Settings, args: argparse.Namespace) -> int:
         return 2  # usage, as cli.EXIT_USAGE
 
     async def export(client: Redis) -> str:
-        from counsellor_console.audit import StatsExported
-        from counsellor_console.audit_store import AuditLog
+        from counsellor_console.domain.audit import StatsExported
+        from counsellor_console.stores.audit_store import AuditLog
 
         body = render_csv(span, await StatsReader(client).counts(span))
         await AuditLog(client).record(
@@ -42,8 +42,8 @@ def _directory_import(settings: Settings, args: argparse.Namespace) -> int:
     """Import organisations from CSV: every bad row is reported by line, good rows are kept."""
     from pathlib import Path
 
-    from counsellor_console.directory_csv import parse_directory_csv
-    from counsellor_console.directory_store import DirectoryStore
+    from counsellor_console.domain.directory_csv import parse_directory_csv
+    from counsellor_console.stores.directory_store import DirectoryStore
     from service.redis_pool import run_with_redis
 
     try:
@@ -65,8 +65,8 @@ def _directory_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _directory_export(settings: Settings) -> int:
-    from counsellor_console.directory_csv import export_directory_csv
-    from counsellor_console.directory_store import DirectoryStore
+    from counsellor_console.domain.directory_csv import export_directory_csv
+    from counsellor_console.stores.directory_store import DirectoryStore
     from service.redis_pool import run_with_redis
 
     async def load(client: Redis) -> str:

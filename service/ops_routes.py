@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from counsellor_console.web import StaffGate
+from counsellor_console.web.staff_pages import StaffGate
 
 READY_TIMEOUT_SECS: Final = 2.0
 

@@ -25,14 +25,14 @@ from chat.domain.config import (
     ChatConfig,
 )
 from chat.domain.hours import HoursFormatError, OpeningHours, parse_opening_hours
-from counsellor_console.network.agenda import DEFAULT_TALK_RETENTION_SECS
-from counsellor_console.network.experts import DEFAULT_EXPERTS_RETENTION_SECS
-from counsellor_console.policy import (
+from counsellor_console.domain.policy import (
     LOGIN_LOCKOUT_SECS,
     STAFF_IDLE_SECS,
     STAFF_SESSION_MAX_SECS,
     StaffPolicy,
 )
+from counsellor_console.network.agenda import DEFAULT_TALK_RETENTION_SECS
+from counsellor_console.network.experts import DEFAULT_EXPERTS_RETENTION_SECS
 from security.address_limits import (
     DEFAULT_HTTP_REQUESTS_PER_MINUTE,
     DEFAULT_MAX_SOCKETS_PER_ADDRESS,

@@ -1,10 +1,10 @@
 """What the chat core tells a metrics collector, without knowing who collects.
 
 ``chat/`` may not import the console or prometheus_client; the service injects an object with
-these methods (counsellor_console/metrics_counters.py) as ``Conversations.metrics``. Every call
-sits on a hot path (a relayed message), so an implementation must be as cheap as a counter's
-``inc()``: no I/O, no awaiting. The default does nothing, for tests and tools that run the
-chat core alone.
+these methods (counsellor_console/domain/metrics_counters.py) as ``Conversations.metrics``.
+Every call sits on a hot path (a relayed message), so an implementation must be as cheap as a
+counter's ``inc()``: no I/O, no awaiting. The default does nothing, for tests and tools that run
+the chat core alone.
 """
 
 from __future__ import annotations

@@ -97,7 +97,7 @@ HANDOFF_KINDS: Final = ("colleague", "queue")
 COUNTED_LEAVES: Final = ("exit", "timeout")
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# The directory's organisation ids (counsellor_console/directory.py): nothing else is stored.
+# The directory's organisation ids (counsellor_console/domain/directory.py): nothing else is stored.
 _ORG_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _CATEGORY = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 

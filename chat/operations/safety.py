@@ -1,7 +1,7 @@
 """The chat side of Console 1.1's safety features: urgent chats, escalations and blocks.
 
 Store first, then announce (as chat/operations/conversations.py). The console's side (who may,
-what is audited, the ``chats`` frame) is in counsellor_console/supervision.py.
+what is audited, the ``chats`` frame) is in counsellor_console/live/supervision.py.
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def _read(po: Path) -> Entries:
 
 class Catalogues:
     """Every language's catalogue of one domain, read once (the staff's too: their source is
-    Swedish, counsellor_console/staff_language.py)."""
+    Swedish, counsellor_console/domain/staff_language.py)."""
 
     def __init__(
         self, locale_dir: Path = LOCALE_DIR, domain: str = VISITOR_DOMAIN, source: str = SOURCE_LANG

@@ -218,7 +218,7 @@ class Unwatch:
     chat: str
 
 
-# Console 1.1, "Supervisors in a chat" and "Safety" (counsellor_console/supervision.py).
+# Console 1.1, "Supervisors in a chat" and "Safety" (counsellor_console/live/supervision.py).
 ESCALATION_LEVELS: Final = ("acute", "concern")
 MAX_RISK_ANSWERS: Final = 32
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from counsellor_console.audit import AuditEvent
+from counsellor_console.domain.audit import AuditEvent
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

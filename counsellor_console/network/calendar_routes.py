@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from counsellor_console.audit_store import AuditLog
 from counsellor_console.network.access import may_plan, may_use_network
 from counsellor_console.network.agenda import (
     KINDS,
@@ -41,7 +40,8 @@ from counsellor_console.network.web import (
     render,
     see_other,
 )
-from counsellor_console.web import StaffGate
+from counsellor_console.stores.audit_store import AuditLog
+from counsellor_console.web.staff_pages import StaffGate
 from kb.article import DEFAULT_LANG
 from kb.pages import DEFAULT_CHROME, LANG_NAMES, PageChrome, ui_words
 from security.roles import StaffIdentity

@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from counsellor_console.audit_store import AuditLog
 from counsellor_console.network.access import may_close_thread, may_use_network
 from counsellor_console.network.audit_events import PostAdded, ThreadClosed, ThreadStarted
 from counsellor_console.network.checker import Finding, check_text
@@ -32,7 +31,8 @@ from counsellor_console.network.experts_store import (
     ThreadFullError,
 )
 from counsellor_console.network.web import BASE_PATH, forbidden, guard, read_form, render, see_other
-from counsellor_console.web import StaffGate
+from counsellor_console.stores.audit_store import AuditLog
+from counsellor_console.web.staff_pages import StaffGate
 from security.roles import StaffIdentity
 
 log = structlog.get_logger(__name__)

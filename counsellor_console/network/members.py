@@ -1,8 +1,8 @@
 """The member register: a representative and a substitute for each partner organisation.
 
-The organisations are the directory's (counsellor_console/directory.py); the register adds who
-speaks for each in the network, with their work contact details, for the mailing list. The
-form is the one the sister networks use: organisation, then for each of the two people name,
+The organisations are the directory's (counsellor_console/domain/directory.py); the register
+adds who speaks for each in the network, with their work contact details, for the mailing list.
+The form is the one the sister networks use: organisation, then for each of the two people name,
 title, e-mail and phone.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Final
 
-from counsellor_console.directory import Org
+from counsellor_console.domain.directory import Org
 from security.spreadsheet import neutralise_cell
 
 SLOTS: Final = {"representative": "Representant", "substitute": "Ersättare"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from chat.api import STATS_RETENTION_DAYS
+from chat.core_api import STATS_RETENTION_DAYS
 
 MAX_ATTENDED: Final = 10_000
 #: How far back an activity may be logged: its counters would already have expired.

@@ -15,7 +15,8 @@ from typing import Final
 
 from redis.asyncio import Redis
 
-from chat.api import STATS_RETENTION_DAYS, STATS_ZONE, counter_field, day_key, expires_at
+from chat.api import day_key
+from chat.core_api import STATS_RETENTION_DAYS, STATS_ZONE, counter_field, expires_at
 from counsellor_console.network.outreach import Activity, outreach_counters
 
 INDEX_KEY: Final = "f:net:outreach"

@@ -10,9 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.api import stockholm_day
-from counsellor_console.audit_store import AuditLog
-from counsellor_console.directory_store import DirectoryStore
+from chat.core_api import stockholm_day
 from counsellor_console.network.access import is_centre_staff, may_keep_register, may_plan
 from counsellor_console.network.audit_events import MemberSaved, MembersExported, OutreachLogged
 from counsellor_console.network.members import (
@@ -31,7 +29,9 @@ from counsellor_console.network.outreach import (
 )
 from counsellor_console.network.outreach_store import OutreachStore
 from counsellor_console.network.web import BASE_PATH, guard, read_form, render, see_other
-from counsellor_console.web import StaffGate
+from counsellor_console.stores.audit_store import AuditLog
+from counsellor_console.stores.directory_store import DirectoryStore
+from counsellor_console.web.staff_pages import StaffGate
 from security.roles import StaffIdentity
 
 OUTREACH_PATH: Final = f"{BASE_PATH}/outreach"

@@ -15,8 +15,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from counsellor_console.audit_store import AuditLog
-from counsellor_console.directory_store import DirectoryStore
 from counsellor_console.network.access import is_centre_staff, may_keep_register, may_plan
 from counsellor_console.network.agenda_store import AgendaStore
 from counsellor_console.network.calendar_routes import create_calendar_routes
@@ -30,7 +28,9 @@ from counsellor_console.network.register_routes import (
 )
 from counsellor_console.network.sealed import Sealer
 from counsellor_console.network.web import BASE_PATH, HERE, guard, render
-from counsellor_console.web import StaffGate
+from counsellor_console.stores.audit_store import AuditLog
+from counsellor_console.stores.directory_store import DirectoryStore
+from counsellor_console.web.staff_pages import StaffGate
 from kb.pages import DEFAULT_CHROME, PageChrome
 from security.roles import StaffIdentity
 

@@ -18,7 +18,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from counsellor_console.web import LOGIN_PATH, StaffGate
+from counsellor_console.web.staff_pages import LOGIN_PATH, StaffGate
 from kb.pages import TEMPLATES_DIR as KB_TEMPLATES_DIR
 from security.roles import Role, StaffIdentity
 

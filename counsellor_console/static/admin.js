@@ -13,7 +13,7 @@
   var SUPPRESSED = '<5';
   var SUPPRESSED_DRAWN_AS = 2.5;
 
-  // The colleague's language (counsellor_console/staff_language.py): key -> text, from the page's
+  // The colleague's language (counsellor_console/domain/staff_language.py): key -> text, from the page's
   // data block; the Swedish beside each key is the source and the fallback (as static/i18n.js,
   // which this classic script cannot import).
   var STRINGS = JSON.parse((document.getElementById('console-strings') || {}).textContent || '{}');

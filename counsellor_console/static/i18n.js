@@ -1,4 +1,4 @@
-// Staff strings: the colleague's language (counsellor_console/staff_language.py) as a data
+// Staff strings: the colleague's language (counsellor_console/domain/staff_language.py) as a data
 // block, key -> text; the Swedish beside each key is the source and the fallback. A data block
 // is not a script, so the CSP (no inline script on staff pages) is untouched.
 const catalogue = JSON.parse(document.getElementById("console-strings")?.textContent || "{}");

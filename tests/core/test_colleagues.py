@@ -10,9 +10,9 @@ import pytest
 
 from chat.stores.limits_store import AtLimitError, LimitsStore, PausedError
 from chat.wire.inbound import Hello
-from counsellor_console.audit_store import AuditLog
-from counsellor_console.colleagues import Colleagues
-from counsellor_console.store import StaffStore
+from counsellor_console.live.colleagues import Colleagues
+from counsellor_console.stores.audit_store import AuditLog
+from counsellor_console.stores.store import StaffStore
 from security.roles import Role, StaffIdentity
 from tests.core.conftest import MASTER_KEY, Core
 

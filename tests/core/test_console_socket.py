@@ -8,15 +8,15 @@ from chat.live.visitor_endpoint import VisitorEndpoint
 from chat.live.visitor_socket import VisitorSocket
 from chat.operations.events import to_chat_staff
 from chat.wire.inbound import Hello
-from counsellor_console.audit_store import AuditLog
-from counsellor_console.console_socket import ConsoleSocket
-from counsellor_console.csrf import CsrfTokens
-from counsellor_console.directory_csv import parse_directory_csv
-from counsellor_console.directory_store import DirectoryStore
-from counsellor_console.endpoint import ConsoleEndpoint
-from counsellor_console.revocation_store import ConsoleSockets
-from counsellor_console.store import StaffStore
-from counsellor_console.web import StaffGate
+from counsellor_console.domain.directory_csv import parse_directory_csv
+from counsellor_console.live.console_endpoint import ConsoleEndpoint
+from counsellor_console.live.console_socket import ConsoleSocket
+from counsellor_console.stores.audit_store import AuditLog
+from counsellor_console.stores.directory_store import DirectoryStore
+from counsellor_console.stores.revocation_store import ConsoleSockets
+from counsellor_console.stores.store import StaffStore
+from counsellor_console.web.csrf import CsrfTokens
+from counsellor_console.web.staff_pages import StaffGate
 from security.roles import Role, StaffIdentity
 from tests.core.conftest import MASTER_KEY, AsgiPeer, Core
 

@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from counsellor_console.directory import COLUMNS
+from counsellor_console.domain.directory import COLUMNS
 from tests.support.server import run_cli
 
 HOSTILE = {

@@ -9,9 +9,9 @@ from importlib import resources
 import pytest
 from redis.asyncio import Redis
 
-from counsellor_console.directory import Org
-from counsellor_console.directory_csv import parse_directory_csv
-from counsellor_console.directory_store import ORGS_KEY, DirectoryStore
+from counsellor_console.domain.directory import Org
+from counsellor_console.domain.directory_csv import parse_directory_csv
+from counsellor_console.stores.directory_store import ORGS_KEY, DirectoryStore
 
 
 @pytest.fixture(params=[True, False], ids=["decoded", "bytes"])

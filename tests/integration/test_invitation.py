@@ -15,7 +15,7 @@ from typing import Final
 import httpx
 import pytest
 
-from counsellor_console.revocation_store import CLOSE_REVOKED
+from counsellor_console.stores.revocation_store import CLOSE_REVOKED
 from tests.support.clients import (
     CSRF_HEADER,
     Peers,

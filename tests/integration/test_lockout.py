@@ -16,7 +16,7 @@ import httpx
 import pytest
 import redis
 
-from counsellor_console.policy import (
+from counsellor_console.domain.policy import (
     LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
     LOGIN_FAILURES_PER_ADDRESS,
 )

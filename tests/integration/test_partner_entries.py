@@ -18,8 +18,8 @@ import pytest
 import redis
 from redis.asyncio import Redis
 
-from counsellor_console.directory import Org
-from counsellor_console.partner_store import (
+from counsellor_console.domain.directory import Org
+from counsellor_console.stores.partner_store import (
     ANSWERS_KEY,
     PROPOSAL_TTL_SECS,
     PROPOSALS_KEY,

@@ -19,12 +19,12 @@ import redis
 import redis.asyncio as aioredis
 from starlette.routing import Route
 
-from counsellor_console.audit_store import AuditLog
-from counsellor_console.csrf import CsrfTokens
 from counsellor_console.network.routes import Network
-from counsellor_console.revocation_store import ConsoleSockets
-from counsellor_console.store import StaffStore
-from counsellor_console.web import StaffGate
+from counsellor_console.stores.audit_store import AuditLog
+from counsellor_console.stores.revocation_store import ConsoleSockets
+from counsellor_console.stores.store import StaffStore
+from counsellor_console.web.csrf import CsrfTokens
+from counsellor_console.web.staff_pages import StaffGate
 from tests.security.conftest import import_directory
 from tests.support.clients import login
 from tests.support.server import RunningServer, add_staff

@@ -16,7 +16,7 @@ from chat.texts.system_texts import (
     referral_label,
     requeue_text,
 )
-from counsellor_console.directory import card_as_text
+from counsellor_console.domain.directory import card_as_text
 
 CARD = {
     "name": "Exempelmottagningen",

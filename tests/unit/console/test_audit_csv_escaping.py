@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from counsellor_console.admin_routes import AUDIT_COLUMNS, render_audit_csv
+from counsellor_console.web.admin_routes import AUDIT_COLUMNS, render_audit_csv
 from security.spreadsheet import FORMULA_TRIGGERS, restore_cell
 
 NASTY = [

@@ -10,9 +10,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from counsellor_console.directory import COLUMNS, MAX_FIELD_CHARS, Org, public_card, staff_view
-from counsellor_console.directory_csv import RowError, export_directory_csv, parse_directory_csv
-from counsellor_console.directory_search import filter_orgs, is_open
+from counsellor_console.domain.directory import (
+    COLUMNS,
+    MAX_FIELD_CHARS,
+    Org,
+    public_card,
+    staff_view,
+)
+from counsellor_console.domain.directory_csv import (
+    RowError,
+    export_directory_csv,
+    parse_directory_csv,
+)
+from counsellor_console.domain.directory_search import filter_orgs, is_open
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 HEADER = ",".join(COLUMNS)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chat.domain.hours import OpeningHours
-from counsellor_console.directory_hours import ALWAYS, MAX_HOURS_CHARS, read_hours
+from counsellor_console.domain.directory_hours import ALWAYS, MAX_HOURS_CHARS, read_hours
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 # The week of Monday 23 November 2026.

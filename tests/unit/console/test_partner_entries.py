@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from counsellor_console.directory import DirectoryRowError, Org
-from counsellor_console.partner_entries import (
+from counsellor_console.domain.directory import DirectoryRowError, Org
+from counsellor_console.domain.partner_entries import (
     EDITABLE,
     changes,
     confirmed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from counsellor_console.riskguide import (
+from counsellor_console.domain.riskguide import (
     ESCALATIONS,
     MAX_ANSWERS,
     QUESTIONS,
@@ -18,7 +18,7 @@ from counsellor_console.riskguide import (
     parse_answers,
     pointing_questions,
 )
-from counsellor_console.staff_language import translator
+from counsellor_console.domain.staff_language import translator
 
 ALL_NO = {q.key: Answer.NO for q in QUESTIONS}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from counsellor_console.role_labels import ROLE_LABELS_SV, role_label
-from counsellor_console.web import TEMPLATES
+from counsellor_console.domain.role_labels import ROLE_LABELS_SV, role_label
+from counsellor_console.web.staff_pages import TEMPLATES
 from security.roles import Role
 
 

@@ -1,4 +1,5 @@
-"""The alert sounds the console ships are the ones counsellor_console.sounds draws, and short."""
+"""The alert sounds the console ships are the ones counsellor_console.domain.sounds draws, and
+short."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from counsellor_console import sounds
+from counsellor_console.domain import sounds
 
-STATIC = Path(sounds.__file__).parent / "static"
+STATIC = Path(sounds.__file__).parents[1] / "static"
 
 
 @pytest.mark.parametrize("name", sorted(sounds.SOUNDS))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS
 
-from counsellor_console.staff_language import (
+from counsellor_console.domain.staff_language import (
     STAFF_DOMAIN,
     STAFF_LANGUAGES,
     STAFF_LOCALE_DIR,

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from counsellor_console.directory import org_from_row
+from counsellor_console.domain.directory import org_from_row
 from counsellor_console.network.members import (
     MemberFormError,
     mailing_list_csv,
