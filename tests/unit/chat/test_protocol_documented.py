@@ -16,6 +16,7 @@ import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeGuard
 
 import pytest
 
@@ -95,7 +96,8 @@ def _parsed_frames() -> dict[str, dict[str, set[str]]]:
             continue
         frames = sides.setdefault(side, {})
         for key, value in zip(node.value.keys, node.value.values, strict=True):
-            assert isinstance(key, ast.Constant) and isinstance(key.value, str)
+            assert isinstance(key, ast.Constant)
+            assert isinstance(key.value, str)
             parser: ast.AST = value
             if isinstance(value, ast.Name) and value.id in helpers:
                 parser = helpers[value.id]
@@ -128,7 +130,7 @@ def _frame_type(node: ast.AST) -> str | None:
     return None
 
 
-def _public(key: object) -> bool:
+def _public(key: object) -> TypeGuard[str]:
     """A field a socket sees: keys starting with ``_`` are the hub's routing hints, stripped
     before a frame goes out."""
     return isinstance(key, str) and key != "type" and not key.startswith("_")
@@ -175,7 +177,7 @@ def _fields_set_later(
                 and isinstance(target.slice, ast.Constant)
                 and _public(target.slice.value)
             ):
-                out[named[target.value.id]].add(str(target.slice.value))
+                out[named[target.value.id]].add(target.slice.value)
 
 
 # -- the tests -------------------------------------------------------------------------------
