@@ -107,9 +107,6 @@ class SessionInfo:
     def over_cap(self) -> bool:
         return self.number > self.cap
 
-    def to_wire(self) -> dict[str, int | bool]:
-        return {"number": self.number, "cap": self.cap, "over_cap": self.over_cap}
-
 
 def session_info(counted_before: int, cap: int) -> SessionInfo:
     """Session number = counted chats already linked to the code, plus one."""

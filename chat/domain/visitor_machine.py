@@ -29,6 +29,7 @@ from chat.domain.protocol import (
     transition,
     visitor_msg_refusal,
 )
+from chat.wire import outbound as frames
 from chat.wire.inbound import (
     Away,
     End,
@@ -40,6 +41,7 @@ from chat.wire.inbound import (
     VisitorFrame,
     VisitorMsg,
 )
+from chat.wire.outbound import Frame
 
 __all__ = [
     "AckNotice",
@@ -66,7 +68,7 @@ LeaveHow = Literal["end", "exit"]
 class Send:
     """Put this frame in the visitor's own outbox (a direct reply or a delivered event)."""
 
-    frame: dict[str, Any]
+    frame: Frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +126,7 @@ Effect = (
 
 
 def _error(code: str) -> Send:
-    return Send({"type": "error", "code": code})
+    return Send(frames.error(code))
 
 
 # -- the machine -----------------------------------------------------------------------------
@@ -177,7 +179,7 @@ class VisitorMachine:
             if self.state is not ChatState.ENDED or self.survey_done:
                 return [_error("no_survey")]
             self.survey_done = True
-            return [SaveSurvey(frame.answers), Send({"type": "survey_received"})]
+            return [SaveSurvey(frame.answers), Send(frames.survey_received())]
         # Return codes and left messages are answered by continuity, in any state.
         return []
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 
 import structlog
@@ -33,7 +33,9 @@ STOP_WAIT_SECS: Final = 1.0
 # How long a close waits for what is already queued (a refusal, say) to go out first.
 CLOSE_DRAIN_SECS: Final = 2.0
 
-Frame = dict[str, Any]
+Frame = Mapping[
+    str, Any
+]  # read only: a TypedDict of chat/wire/server_frames.py, or JSON off pub/sub
 GapReader = Callable[[str, int], Awaitable[list[StoredMessage]]]
 MessageFramer = Callable[[str, StoredMessage], Frame]
 

@@ -45,14 +45,8 @@ async def send_return_code(socket: VisitorSocket) -> None:
     if socket.held is None:
         socket.held = await socket.continuity.issue_for(chat, counted=socket.was_accepted)
     used = await socket.continuity.sessions_used(socket.held)
-    socket.send(
-        {
-            "type": "return_code",
-            "code": socket.continuity.display(socket.held),
-            "sessions_used": used,
-            "cap": socket.ops.config.session_cap,
-        }
-    )
+    code = socket.continuity.display(socket.held)
+    socket.send(frames.return_code(code, used, socket.ops.config.session_cap))
 
 
 async def record_survey(socket: VisitorSocket, survey: Survey) -> None:
@@ -65,7 +59,7 @@ async def record_survey(socket: VisitorSocket, survey: Survey) -> None:
     socket.survey_done = True
     if socket.endpoint.stats is not None:
         await socket.endpoint.stats.record_survey(answers)
-    socket.send({"type": "survey_received"})
+    socket.send(frames.survey_received())
 
 
 async def answer_code_request(
@@ -82,7 +76,7 @@ async def answer_code_request(
         forgotten = await socket.continuity.forget(frame.code)
         if forgotten and socket.held is not None:
             socket.held = None
-        socket.send({"type": "code_forgotten", "forgotten": forgotten})
+        socket.send(frames.code_forgotten(forgotten))
         return
     if isinstance(frame, LeaveMessage) and frame.code is None:
         code, record = await socket.continuity.codes.issue()
@@ -94,8 +88,8 @@ async def answer_code_request(
         return
     if isinstance(frame, LeaveMessage):
         await socket.continuity.leave_message(held, frame.text)
-        socket.send({"type": "message_left", "code": socket.continuity.display(held)})
-        await socket.ops.hub.publish({"type": "inbox_changed"}, [ALL_STAFF])
+        socket.send(frames.message_left(socket.continuity.display(held)))
+        await socket.ops.hub.publish(frames.inbox_changed(), [ALL_STAFF])
     else:
         items = [left_message_frame(m) for m in await socket.continuity.thread(held)]
-        socket.send({"type": "replies", "items": items})
+        socket.send(frames.replies(items))

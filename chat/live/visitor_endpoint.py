@@ -178,7 +178,7 @@ class VisitorEndpoint:
         except FrameError as exc:
             socket.send(frames.error(exc.code, exc.field))
         except LineFull:
-            socket.send({"type": "unavailable", "reason": "full"})
+            socket.send(frames.unavailable("full"))
         except Exception as exc:
             quiet.error("visitor_frame_failed", exc)
             socket.send(frames.error("server_error"))

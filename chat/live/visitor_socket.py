@@ -31,6 +31,7 @@ from chat.operations.safety import BLOCKED
 from chat.stores.base_store import ChatEndedError
 from chat.texts.notices import REPORTING_DUTY_ID, reporting_duty_text
 from chat.wire import outbound as frames
+from chat.wire import server_frames
 from chat.wire.inbound import (
     Away,
     End,
@@ -222,8 +223,8 @@ class VisitorSocket:
         if hello.urgent and self.endpoint.safety is not None and self._chat_open():
             await self.endpoint.safety.alert(chat)
 
-    def _notice(self, chat: ChatRecord) -> frames.Frame:
-        return {"type": "notice", "id": REPORTING_DUTY_ID, "text": reporting_duty_text(chat.lang)}
+    def _notice(self, chat: ChatRecord) -> server_frames.Notice:
+        return frames.notice(REPORTING_DUTY_ID, reporting_duty_text(chat.lang))
 
     async def _resume(self, hello: Hello) -> None:
         if hello.resume is None:
@@ -270,7 +271,7 @@ class VisitorSocket:
             self.throttle.sent(position, time.monotonic())
             self.send(frames.queued(position, await self.ops.eta(chat.channel, position)))
         elif chat.state is ChatState.ACTIVE:
-            self.send({"type": "joined", "counsellor": chat.counsellor_name or ""})
+            self.send(frames.joined(chat.counsellor_name or ""))
 
     def _attach(self, chat: ChatRecord, *, delivered_up_to: int, own_floor: int) -> None:
         self._detach()
@@ -363,7 +364,7 @@ class VisitorSocket:
         if stored is None or stored.state is ChatState.ENDED:
             self.deliver(frames.ended((stored.ended_by if stored else None) or "system"))
         elif stored.state is ChatState.ACTIVE and chat.state is not ChatState.ACTIVE:
-            self.deliver({"type": "joined", "counsellor": stored.counsellor_name or ""})
+            self.deliver(frames.joined(stored.counsellor_name or ""))
 
     async def refresh_position(self, position: int | None, now: float) -> None:
         if self.chat is None or self.chat.state is not ChatState.WAITING or position is None:

@@ -123,14 +123,12 @@ class Conversations:
         if hours is not None and not hours.is_open(datetime.fromtimestamp(now, tz=UTC)):
             opens = hours.next_opening(datetime.fromtimestamp(now, tz=UTC))
             await self.store.end_chat(chat, EndedBy.SYSTEM)
-            frame: frames.Frame = {"type": "unavailable", "reason": "closed"}
-            if opens is not None:
-                frame["opens"] = opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
-            return Admission(frame, queued=False)
+            at = None if opens is None else opens.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            return Admission(frames.unavailable("closed", at), queued=False)
         position = await self.store.enqueue(chat, self.config.queue_max, from_state=chat.state)
         if position is None:
             await self.store.end_chat(chat, EndedBy.SYSTEM)
-            return Admission({"type": "unavailable", "reason": "full"}, queued=False)
+            return Admission(frames.unavailable("full"), queued=False)
         await self.hub.queue_changed(moved=(chat.channel, position))
         self.metrics.chat_queued(chat.channel)
         log.info("chat_queued", chat=chat.id, channel=chat.channel)
@@ -166,8 +164,8 @@ class Conversations:
             else:
                 frame = frames.msg(stored, chat=chat_id)
                 recipient = to_chat_staff(chat_id)
-            frame["seq"] = SEQ_MARK
-            return [self.hub.encode(frame, [recipient])]
+            # The append script splices the stored seq in for the mark (chat/stores/).
+            return [self.hub.encode({**frame, "seq": SEQ_MARK}, [recipient])]
 
         return announce
 
@@ -183,13 +181,11 @@ class Conversations:
         return result
 
     async def visitor_typing(self, chat_id: str) -> None:
-        await self.hub.publish({"type": "typing", "chat": chat_id}, [to_chat_staff(chat_id)])
+        await self.hub.publish(frames.typing(chat=chat_id), [to_chat_staff(chat_id)])
 
     async def set_away(self, chat_id: str, on: bool) -> None:
         await self.store.set_flag(chat_id, "away", "1" if on else "0")
-        await self.hub.publish(
-            {"type": "visitor_away", "chat": chat_id, "on": on}, [to_chat_staff(chat_id)]
-        )
+        await self.hub.publish(frames.visitor_away(chat_id, on), [to_chat_staff(chat_id)])
 
     async def visitor_leaves(self, chat: ChatRecord, how: LeaveHow) -> bool:
         """End the chat because the visitor went; tell whoever held it. False if already over."""
@@ -205,9 +201,7 @@ class Conversations:
             await self.floor.ended(chat.id, holder)
         if self.stats is not None:
             await self.stats.record_visitor_left(how)
-        await self.hub.publish(
-            {"type": "visitor_left", "chat": chat.id, "how": how}, [to_chat_staff(chat.id)]
-        )
+        await self.hub.publish(frames.visitor_left(chat.id, how), [to_chat_staff(chat.id)])
         if how == "timeout":
             await self.hub.publish(frames.ended(by.value), [to_visitor(chat.id)])
         if previous in (ChatState.WAITING, ChatState.NOTICE):
@@ -265,9 +259,7 @@ class Conversations:
             await self.stats.record_contact(chat, self.config.session_cap)
         if self.continuity is not None:
             await self.continuity.count_accepted(chat)
-        await self.hub.publish(
-            {"type": "joined", "counsellor": staff.display_name}, [to_visitor(chat.id)]
-        )
+        await self.hub.publish(frames.joined(staff.display_name), [to_visitor(chat.id)])
         await self.hub.queue_changed()
         log.info("chat_accepted", chat=chat.id, staff=staff.username)
         # The claim script wrote exactly this; no second read of the chat.
@@ -306,18 +298,12 @@ class Conversations:
         return result.seq
 
     async def counsellor_typing(self, chat_id: str) -> None:
-        await self.hub.publish({"type": "typing", "_chat": chat_id}, [to_visitor(chat_id)])
+        await self.hub.publish(frames.typing(tracked_chat=chat_id), [to_visitor(chat_id)])
 
     async def add_note(self, chat: ChatRecord, staff: StaffIdentity, text: str) -> None:
         note = await self.store.add_note(chat.id, staff.username, text)
         await self.hub.publish(
-            {
-                "type": "note",
-                "chat": chat.id,
-                "text": note.text,
-                "by": staff.display_name,
-                "at": frames.rfc3339(note.at_ms),
-            },
+            frames.note(chat.id, note.text, staff.display_name, note.at_ms),
             [to_chat_staff(chat.id)],
         )
 
@@ -327,7 +313,7 @@ class Conversations:
             raise NotYoursError(chat.id)
         self._pace.pop(chat.channel, None)
         await self.hub.signal(STAFF_CHANGED)
-        await self.hub.publish({"type": "released", "chat": chat.id}, [to_chat_staff(chat.id)])
+        await self.hub.publish(frames.released(chat.id), [to_chat_staff(chat.id)])
         text = requeue_text(chat.lang)
         await self.post_system_message(chat, text)
         position = await self.store.enqueue(

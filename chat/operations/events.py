@@ -9,7 +9,7 @@ the outboxes registered here. The registries live in this object, owned by ``cre
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
 
@@ -21,7 +21,9 @@ log = structlog.get_logger(__name__)
 
 ShiftListener = Callable[[str | None, int], None]
 RecipientKind = Literal["visitor", "staff", "chat", "all_staff", "queue", "signal"]
-Frame = dict[str, Any]
+Frame = Mapping[
+    str, Any
+]  # read only: a TypedDict of chat/wire/server_frames.py, or JSON off pub/sub
 
 
 @dataclass(frozen=True, slots=True)

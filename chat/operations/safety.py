@@ -17,17 +17,16 @@ from chat.operations.conversations import Conversations
 from chat.operations.events import ALL_STAFF, to_chat_staff, to_visitor
 from chat.stores.safety_store import SafetyStore
 from chat.wire import outbound as frames
+from chat.wire import server_frames
 
 log = structlog.get_logger(__name__)
 
 BLOCKED: Final = "blocked"
 
 
-def blocked_frame(chat_id: str | None = None) -> frames.Frame:
+def blocked_frame(chat_id: str | None = None) -> server_frames.Ended:
     """``ended`` for a blocked chat: ``{"type":"ended","by":"system","reason":"blocked"}``."""
-    frame = frames.ended(EndedBy.SYSTEM.value, chat=chat_id)
-    frame["reason"] = BLOCKED
-    return frame
+    return frames.ended(EndedBy.SYSTEM.value, chat=chat_id, reason=BLOCKED)
 
 
 class Safety:
@@ -54,7 +53,7 @@ class Safety:
         """Every console: ``{"type":"urgent","chat","channel","lang"}`` (the queue item carries
         ``urgent: true`` too, for a console that joins later)."""
         await self.ops.hub.publish(
-            {"type": "urgent", "chat": chat.id, "channel": chat.channel, "lang": chat.lang},
+            frames.urgent(chat.id, chat.channel, chat.lang),
             [ALL_STAFF],
         )
 

@@ -102,7 +102,7 @@ class Colleagues:
         profiles = await self.store.profiles(await self.store.online())
         for profile in profiles:
             self._languages[profile.username] = frozenset(profile.languages)
-        return {"type": "staff", "online": [self._entry(p) for p in profiles]}
+        return frames.staff([self._entry(p) for p in profiles])
 
     async def joined(self, username: str) -> None:
         """A console opened (after it was marked online)."""
@@ -227,7 +227,7 @@ class Colleagues:
                 HeavyMarked(staff=staff.username, chat=chat.id, paused_s=paused_s)
             )
             log.info("chat_heavy", chat=chat.id, staff=staff.username, paused_s=paused_s)
-        socket.send({"type": "heavy_noted", "chat": chat.id, "paused_s": paused_s})
+        socket.send(frames.heavy_noted(chat.id, paused_s))
 
     async def _ask_for_debrief(self, staff: StaffIdentity) -> None:
         if self.ops.floor is not None:  # /admin lists it, for a supervisor who was not online
@@ -237,7 +237,7 @@ class Colleagues:
             return
         at = frames.rfc3339(int(self.ops.clock() * 1000))
         await self.ops.hub.publish(
-            {"type": "debrief", "counsellor": staff.display_name, "at": at},
+            frames.debrief(staff.display_name, at),
             [to_staff(name) for name in supervisors],
         )
 
@@ -270,9 +270,7 @@ class Colleagues:
             raise NotYoursError(chat.id)
         await self.ops.hub.signal(STAFF_CHANGED)
         await self.ops.post_system_message(moved, handover_text(moved.lang, target.display_name))
-        await self.ops.hub.publish(
-            {"type": "transferred_out", "chat": chat.id, "to": to}, [to_staff(staff.username)]
-        )
+        await self.ops.hub.publish(frames.transferred_out(chat.id, to), [to_staff(staff.username)])
         await self.audit.record(ChatTransferred(staff=staff.username, chat=chat.id, to=to))
         if self.ops.stats is not None:
             await self.ops.stats.record_handoff("colleague")
@@ -283,15 +281,13 @@ class Colleagues:
         assigned["notes"] = await self.notes(chat.id)
         assigned["_floor"] = floor
         await self.ops.hub.publish(assigned, [to_staff(to)])
-        await self.ops.hub.publish(
-            {"type": "joined", "counsellor": target.display_name}, [to_visitor(chat.id)]
-        )
+        await self.ops.hub.publish(frames.joined(target.display_name), [to_visitor(chat.id)])
         log.info("chat_transferred", chat=chat.id, staff=staff.username, to=to)
 
-    async def notes(self, chat_id: str) -> list[frames.Frame]:
+    async def notes(self, chat_id: str) -> list[frames.Json]:
         """The chat's internal notes, decrypted, each with its author's display name."""
         names: dict[str, str] = {}
-        out: list[frames.Frame] = []
+        out: list[frames.Json] = []
         for note in await self.ops.store.read_notes(chat_id):
             if note.author not in names:
                 account = await self.staff_store.load_user(note.author)

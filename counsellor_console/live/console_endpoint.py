@@ -91,7 +91,7 @@ class ConsoleEndpoint:
                 elif chat.state is ChatState.ENDED:
                     socket.deliver(frames.ended(chat.ended_by or "system", chat=chat.id))
                 elif chat.id not in held and not socket.staff.can_supervise:
-                    socket.deliver({"type": "released", "chat": chat.id})
+                    socket.deliver(frames.released(chat.id))
                 else:
                     socket.connection.replay(chat.id, socket.connection.tracker(chat.id).watermark)
 
@@ -176,10 +176,10 @@ class ConsoleEndpoint:
         # Store first, then announce: a page that misses the referral frame still has the
         # card in its transcript.
         await self.ops.post_system_message(chat, card_as_text(card, chat.lang))
-        await self.ops.hub.publish({"type": "referral", "card": card}, [to_visitor(chat.id)])
+        await self.ops.hub.publish(frames.referral(card), [to_visitor(chat.id)])
         if self.ops.stats is not None:
             await self.ops.stats.record_referral(org.id)
-        socket.send({"type": "referred", "chat": chat.id, "org": org.id, "card": card})
+        socket.send(frames.referred(chat.id, org.id, card))
         log.info("chat_referred", chat=chat.id, org=org.id)
 
     async def answer_inbox(
@@ -198,14 +198,14 @@ class ConsoleEndpoint:
                     InboxOpened(staff=socket.staff.username, record=frame.record)
                 )
                 items = [left_message_frame(m) for m in thread]
-                socket.send({"type": "inbox_thread", "record": frame.record, "items": items})
+                socket.send(frames.inbox_thread(frame.record, items))
                 return
             if isinstance(frame, InboxReply):
                 await codes.reply(frame.record, frame.text)
                 await self.audit.record(
                     InboxReplied(staff=socket.staff.username, record=frame.record)
                 )
-                socket.send({"type": "inbox_replied", "record": frame.record})
+                socket.send(frames.inbox_replied(frame.record))
                 log.info("inbox_replied", staff=socket.staff.username)
         except UnknownRecordError:
             raise FrameError("bad_field", "record") from None
@@ -214,17 +214,16 @@ class ConsoleEndpoint:
     async def inbox_frame(self) -> frames.Frame:
         continuity = self.ops.continuity
         items = [] if continuity is None else await continuity.codes.unanswered()
-        return {
-            "type": "inbox",
-            "items": [
+        return frames.inbox(
+            [
                 {
                     "record": item.record_id,
                     "waiting_since": frames.rfc3339(int(item.waiting_since.timestamp() * 1000)),
                     "unanswered": item.unanswered,
                 }
                 for item in items
-            ],
-        }
+            ]
+        )
 
     # -- per-process background work -----------------------------------------------------
 

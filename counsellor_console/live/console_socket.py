@@ -112,15 +112,7 @@ class ConsoleSocket:
         self.send(frames.assigned(chat, self.ops.config.session_cap))
         self.connection.replay(chat.id, 0)
         for note in await self.ops.store.read_notes(chat.id):
-            self.send(
-                {
-                    "type": "note",
-                    "chat": chat.id,
-                    "text": note.text,
-                    "by": note.author,
-                    "at": frames.rfc3339(note.at_ms),
-                }
-            )
+            self.send(frames.note(chat.id, note.text, note.author, note.at_ms))
         if self.endpoint.supervision is not None:
             await self.endpoint.supervision.replay(self, chat)
 
@@ -203,7 +195,7 @@ class ConsoleSocket:
         elif isinstance(frame, Summary):
             continuity = self.ops.continuity
             saved = continuity is not None and await continuity.save_summary(chat, frame.text)
-            self.send({"type": "summary_saved", "chat": chat.id, "saved": saved})
+            self.send(frames.summary_saved(chat.id, saved))
 
     async def _watch_request(self, frame: Watch | Unwatch) -> None:
         """A supervisor reads a chat someone else holds: read only, and audited."""
@@ -214,7 +206,7 @@ class ConsoleSocket:
                 self.staff, await self.ops.store.load_chat(frame.chat)
             ):
                 self._unwatch(frame.chat)
-                self.send({"type": "released", "chat": frame.chat})
+                self.send(frames.released(frame.chat))
             return
         if not self.staff.can_supervise:
             self.send(frames.error("forbidden", chat=frame.chat))

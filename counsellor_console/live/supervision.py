@@ -41,7 +41,6 @@ log = structlog.get_logger(__name__)
 
 CHATS_MIN_INTERVAL_SECS: Final = 1.0  # protocol.md: at most once a second
 CHATS_REFRESH_SECS: Final = 15.0  # started_s moves on even when nothing else changes
-FORBIDDEN: Final = {"type": "error", "code": "forbidden"}
 WHISPER: Final = "w"
 RISK: Final = "r"
 RISK_COUNTED_FLAG: Final = "risk_counted"
@@ -112,7 +111,7 @@ class Supervision:
         chat = await self.ops.store.load_chat(frame.chat)
         holds = holds_chat(staff, chat)
         if not holds and not staff.can_supervise:
-            socket.send(dict(FORBIDDEN))
+            socket.send(frames.error("forbidden"))
             return
         if chat is None or chat.state is not ChatState.ACTIVE:
             socket.send(frames.error("not_found", chat=frame.chat))
@@ -144,17 +143,11 @@ class Supervision:
             socket.send(frames.error("not_yours", chat=chat.id))
             return
         at = frames.rfc3339(int(self.clock() * 1000))
-        escalation = {
-            "type": "escalation",
-            "chat": chat.id,
-            "counsellor": socket.staff.display_name,
-            "level": level,
-            "at": at,
-        }
+        escalation = frames.escalation(chat.id, socket.staff.display_name, level, at)
         supervisors = await self.supervisors_online()
         if supervisors:
             await self.ops.hub.publish(escalation, [to_staff(u) for u in supervisors])
-        socket.send({"type": "escalated", "chat": chat.id, "level": kept, "at": at})
+        socket.send(frames.escalated(chat.id, kept, at))
         await self.audit.record(
             ChatEscalated(staff=socket.staff.username, chat=chat.id, level=level)
         )
@@ -234,7 +227,7 @@ class Supervision:
     async def chats_frame(self) -> frames.Frame:
         chats = await self.safety.store.in_progress(await self.staff_store.list_users())
         now = int(self.clock() * 1000)
-        return {"type": "chats", "items": [chats_item(c, now) for c in chats]}
+        return frames.chats([chats_item(c, now) for c in chats])
 
     async def greet(self, socket: StaffSocket) -> None:
         """On connect: a supervisor's first ``chats``."""
@@ -272,13 +265,7 @@ def holds_chat(staff: StaffIdentity, chat: ChatRecord | None) -> bool:
 
 
 def whisper_frame(chat_id: str, by: str, text: str, at_ms: int) -> frames.Frame:
-    return {
-        "type": "whisper",
-        "chat": chat_id,
-        "from": by,
-        "text": text,
-        "at": frames.rfc3339(int(at_ms)),
-    }
+    return frames.whisper(chat_id, by, text, int(at_ms))
 
 
 def risk_frame(chat_id: str, answers: dict[str, str], counted: bool) -> frames.Frame:
@@ -289,10 +276,4 @@ def risk_frame(chat_id: str, answers: dict[str, str], counted: bool) -> frames.F
         {**escalation_as_json(e), "because": pointing_questions(parsed, e.key)}
         for e in advise(parsed)
     ]
-    return {
-        "type": "risk",
-        "chat": chat_id,
-        "answers": answers,
-        "advice": advice,
-        "counted": counted,
-    }
+    return frames.risk(chat_id, answers, advice, counted)

@@ -20,6 +20,7 @@ from chat.domain.protocol import (
     visitor_msg_refusal,
     wait_for_position,
 )
+from chat.wire.outbound import session_wire
 
 
 class TestTransitions:
@@ -70,9 +71,9 @@ class TestNoticeGate:
 
 class TestSessions:
     def test_numbering_and_cap(self) -> None:
-        assert session_info(0, 5).to_wire() == {"number": 1, "cap": 5, "over_cap": False}
+        assert session_wire(session_info(0, 5)) == {"number": 1, "cap": 5, "over_cap": False}
         assert session_info(4, 5).over_cap is False
-        assert session_info(5, 5).to_wire() == {"number": 6, "cap": 5, "over_cap": True}
+        assert session_wire(session_info(5, 5)) == {"number": 6, "cap": 5, "over_cap": True}
 
 
 class TestEta:
