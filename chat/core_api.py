@@ -8,7 +8,10 @@ chat.core_api"). A name joins when the console needs it, not before.
 
 from __future__ import annotations
 
+from chat.domain.config import MAX_CHAT_LIMIT
 from chat.domain.hours import HoursFormatError, OpeningHours, Window, parse_opening_hours
+from chat.domain.languages import LANGUAGE_CODES, LANGUAGES
+from chat.domain.limits import MAX_SUMMARY_CHARS, MAX_TEXT_CHARS
 from chat.domain.metrics_hooks import Direction
 from chat.domain.municipalities import is_municipality
 from chat.domain.protocol import ChatState
@@ -72,6 +75,11 @@ __all__ = [
     "CONTACTS_TOPIC",
     "END_REASON",
     "LANGS",
+    "LANGUAGES",
+    "LANGUAGE_CODES",
+    "MAX_CHAT_LIMIT",
+    "MAX_SUMMARY_CHARS",
+    "MAX_TEXT_CHARS",
     "NOT_GIVEN",
     "STATS_RETENTION_DAYS",
     "STATS_ZONE",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from chat.core_api import LANGS
+from chat.core_api import LANGUAGE_CODES
 from counsellor_console.domain.staff_language import N_, SaidError, said
 
 TITLE_MAX: Final = 80
@@ -46,7 +46,7 @@ def clean_reply(lang: str, title: str, text: str) -> tuple[str, str, str]:
     lang = lang.strip()
     title = " ".join(title.split())
     text = text.strip().replace("\r\n", "\n")
-    if lang not in LANGS:
+    if lang not in LANGUAGE_CODES:
         raise CannedError(N_("Okänt språk."))
     if not title or len(title) > TITLE_MAX:
         raise CannedError(
@@ -61,7 +61,7 @@ def clean_reply(lang: str, title: str, text: str) -> tuple[str, str, str]:
 
 def offered_order(replies: Iterable[CannedReply], lang: str | None) -> list[CannedReply]:
     """The visitor's language first, then the rest; each group by language, then creation."""
-    rank = {code: i for i, code in enumerate(LANGS)}
+    rank = {code: i for i, code in enumerate(LANGUAGE_CODES)}
     return sorted(
         replies,
         key=lambda r: (r.lang != lang, rank.get(r.lang, len(rank)), r.n, r.id),

@@ -26,7 +26,10 @@
 
   var CHANNELS = ['youth', 'professional'];
   var AGES = { under18: t('console.age.under18', 'Under 18'), '18plus': '18+', unsaid: t('admin.age.unsaid', 'Ej angiven') };
-  var LANG_NAMES = { sv: t('console.lang.sv', 'svenska'), en: t('console.lang.en', 'engelska'), ar: t('console.lang.ar', 'arabiska') };
+  // Language names in the colleague's language, from the page's config block
+  // (counsellor_console/web/page_config.py; as static/page_config.js, which this script cannot import).
+  var CONFIG = JSON.parse((document.getElementById('page-config') || {}).textContent || '{}');
+  var LANG_NAMES = CONFIG.language_names || {};
   var CHANNEL_NAMES = { youth: t('console.channel.youth', 'Unga'), professional: t('console.channel.professional', 'Yrkesverksamma') };
   var ROLE_NAMES = {
     counsellor: t('role.counsellor', 'Samtalsstödjare'), supervisor: t('role.supervisor', 'Handledare'),

@@ -5,8 +5,8 @@
  * The list is fetched once per page; a failed fetch leaves the placeholder only.
  */
 import { t } from './i18n.js';
+import { languageName } from './page_config.js';
 
-const LANG_NAMES = { sv: 'svenska', en: 'engelska', ar: 'arabiska' };
 const TITLE_SHOWN = 60;
 let loading = null;
 
@@ -44,7 +44,7 @@ export function fillCanned(select, lang) {
     groups.sort((a, b) => (a.lang === wanted ? 0 : 1) - (b.lang === wanted ? 0 : 1));
     groups.forEach((group) => {
       const node = document.createElement('optgroup');
-      const name = t('canned.lang.' + group.lang, LANG_NAMES[group.lang] || group.lang);
+      const name = languageName(group.lang);
       node.label = group.lang === wanted ? t('canned.visitorLang', 'Besökarens språk') + ': ' + name : name;
       node.setAttribute('data-lang', group.lang);
       group.items.forEach((reply) => {

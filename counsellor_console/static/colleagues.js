@@ -9,9 +9,10 @@
  * console.js passes its send and toast in initColleagues and forwards these frames.
  */
 import { $, el, clear, show } from '/static/common/dom.js';
-import { t, timeLocale } from './i18n.js';
+import { t, tf, timeLocale } from './i18n.js';
+import { limits } from './page_config.js';
 
-const MAX_LIMIT = 20;
+const MAX_LIMIT = limits.chat_limit_max;
 const ROLE_NAMES = {
   counsellor: t('colleagues.role.counsellor', 'samtalsstödjare'), supervisor: t('colleagues.role.supervisor', 'arbetsledare'),
   admin: t('colleagues.role.admin', 'administratör')
@@ -70,7 +71,7 @@ export function initColleagues(options) {
       const input = form.querySelector('.col-limit');
       const limit = Number(input.value);
       if (!Number.isInteger(limit) || limit < 0 || limit > MAX_LIMIT) {
-        state.toast(t('colleagues.limit_range', 'En gräns är ett heltal från 0 till 20.'));
+        state.toast(tf('colleagues.limit_range', 'En gräns är ett heltal från 0 till {max}.', { max: MAX_LIMIT }));
         return;
       }
       if (state.send({ type: 'set_limit', username: form.getAttribute('data-username'), limit: limit })) {

@@ -21,6 +21,7 @@ import {
 import { startAlerts } from './alerts.js';
 import { startShortcuts } from './shortcuts.js';
 import { t, tf, timeLocale } from './i18n.js';
+import { limits, languageName } from './page_config.js';
 
 (function () {
   'use strict';
@@ -29,8 +30,9 @@ import { t, tf, timeLocale } from './i18n.js';
   var RELOGIN_HINT_AFTER_FAILURES = 6;
   var TYPING_SEND_EVERY_MS = 3000;
   var TYPING_SHOW_MS = 4000;
-  var MAX_MESSAGE_CHARS = 4000;
-  var COUNTER_FROM_CHARS = 3500;
+  var MAX_MESSAGE_CHARS = limits.message_chars;
+  // The counter shows once a message nears the limit: in its last eighth.
+  var COUNTER_FROM_CHARS = Math.floor(MAX_MESSAGE_CHARS * 7 / 8);
   var TOAST_MS = 6000;
 
   var CHANNELS = { youth: t('console.channel.youth', 'Unga'), professional: t('console.channel.professional', 'Yrkesverksamma') };
@@ -39,7 +41,6 @@ import { t, tf, timeLocale } from './i18n.js';
     girl: t('console.gender.girl', 'Tjej'), boy: t('console.gender.boy', 'Kille'),
     other: t('console.gender.other', 'Annat kön'), unsaid: t('console.gender.unsaid', 'Kön ej angivet')
   };
-  var LANG_NAMES = { sv: t('console.lang.sv', 'svenska'), en: t('console.lang.en', 'engelska'), ar: t('console.lang.ar', 'arabiska') };
   var LEFT_HOW = {
     end: t('console.left.end', 'Besökaren avslutade chatten.'),
     exit: t('console.left.exit', 'Besökaren lämnade sidan snabbt (snabbutgång). Hen kan ha blivit störd.'),
@@ -50,7 +51,7 @@ import { t, tf, timeLocale } from './i18n.js';
   var KOMMUNER = {};
   // The colleague's language (the page's lang: sv or en), for the reasons and professions.
   var STAFF_LANG = document.documentElement.lang === 'en' ? 'en' : 'sv';
-  var MAX_SUMMARY_CHARS = 2000;
+  var MAX_SUMMARY_CHARS = limits.summary_chars;
   var ENDED_BY = {
     visitor: t('console.left.end', 'Besökaren avslutade chatten.'),
     counsellor: t('console.ended.counsellor', 'Chatten är avslutad.'),
@@ -351,7 +352,7 @@ import { t, tf, timeLocale } from './i18n.js';
 
     var facts = el('div', 'q-facts');
     facts.appendChild(el('span', 'tag tag-age' + (it.age === '18plus' ? '' : ' is-young'), AGES[it.age] || String(it.age || '')));
-    facts.appendChild(el('span', 'tag', LANG_NAMES[it.lang] || String(it.lang || '')));
+    facts.appendChild(el('span', 'tag', languageName(it.lang)));
     if (it.topic) { facts.appendChild(el('span', 'tag', S.topicLabels[it.topic] || String(it.topic))); }
     var match = matchTag(it);
     if (match) { facts.appendChild(match); }
@@ -411,7 +412,7 @@ import { t, tf, timeLocale } from './i18n.js';
       box.appendChild(el('span', 'tag cp-notice' + (info.notice_acked ? '' : ' tag-warn'),
         info.notice_acked ? t('console.notice.acked', 'Anmälningsplikt kvitterad') : t('console.notice.not_acked', 'Anmälningsplikt inte kvitterad')));
     }
-    if (info.lang) { box.appendChild(el('span', 'tag', LANG_NAMES[info.lang] || info.lang)); }
+    if (info.lang) { box.appendChild(el('span', 'tag', languageName(info.lang))); }
     if (info.topic) { box.appendChild(el('span', 'tag', S.topicLabels[info.topic] || info.topic)); }
     if (info.profession) {
       box.appendChild(el('span', 'tag cp-profession', t('console.profession', 'Yrke') + ': ' + (S.professionLabels[info.profession] || info.profession)));
@@ -856,7 +857,7 @@ import { t, tf, timeLocale } from './i18n.js';
     var count = chat.panel.querySelector('.cp-count');
     var n = codePoints(input.value);
     if (n >= COUNTER_FROM_CHARS) {
-      count.textContent = (MAX_MESSAGE_CHARS - n) + ' tecken kvar';
+      count.textContent = tf('console.chars_left', '{n} tecken kvar', { n: MAX_MESSAGE_CHARS - n });
       count.classList.toggle('is-over', n > MAX_MESSAGE_CHARS);
     } else {
       count.textContent = '';
@@ -968,7 +969,7 @@ import { t, tf, timeLocale } from './i18n.js';
           meta.push(org.kommun);
         }
         if (Array.isArray(org.languages) && org.languages.length) {
-          meta.push(t('console.languages', 'Språk') + ': ' + org.languages.map(function (l) { return LANG_NAMES[l] || l; }).join(', '));
+          meta.push(t('console.languages', 'Språk') + ': ' + org.languages.map(function (l) { return languageName(l); }).join(', '));
         }
         var contact = contactText(org);
         if (contact) { meta.push(contact); }

@@ -9,8 +9,9 @@ import { $, clear, el, show } from '/static/common/dom.js';
 import { codePoints, formatTime } from '/static/common/text.js';
 import { alert, canSupervise, onFrame, panelOf, send, watched } from './bus.js';
 import { t, timeLocale } from './i18n.js';
+import { limits } from './page_config.js';
 
-const MAX_CHARS = 4000;
+const MAX_CHARS = limits.message_chars;
 const CHANNELS = { youth: 'Unga', professional: 'Yrkesverksamma' };
 const LEVELS = { acute: 'Akut', concern: 'Oro' };
 const S = { items: [], at: 0, nodes: {}, log: {} };

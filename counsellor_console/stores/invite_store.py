@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Final
 
+from chat.core_api import MAX_CHAT_LIMIT
 from counsellor_console.domain.staff_language import N_, SaidError, said
 from counsellor_console.stores.store import StaffStore, UserExistsError, user_key
 from security.roles import Role
@@ -252,8 +253,6 @@ USERNAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 MAX_USERNAME_CHARS: Final = 64
 MAX_DISPLAY_NAME_CHARS: Final = 80
 MAX_LANGUAGES: Final = 12
-#: Chats one counsellor may be given at most, whatever a supervisor sets.
-MAX_CHAT_LIMIT: Final = 20
 
 
 class AccountFieldError(SaidError):

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from chat.core_api import LANGS
+from chat.core_api import LANGUAGE_CODES
 from counsellor_console.domain.audit import AuditEvent
 from counsellor_console.domain.canned import TEXT_MAX, TITLE_MAX, CannedError, offered_order
 from counsellor_console.domain.staff_language import Said
@@ -25,7 +25,6 @@ from security.roles import StaffIdentity
 
 API_PATH: Final = "/api/canned"
 PAGE_PATH: Final = "/admin/canned"
-LANG_NAMES: Final = {"sv": "svenska", "en": "engelska", "ar": "arabiska"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,7 +40,7 @@ class CannedReplyChanged(AuditEvent):
 def create_canned_routes(gate: StaffGate, store: CannedStore, audit: AuditLog) -> list[BaseRoute]:
     async def api(request: Request, staff: StaffIdentity) -> Response:
         lang = request.query_params.get("lang")
-        replies = offered_order(await store.all(), lang if lang in LANGS else None)
+        replies = offered_order(await store.all(), lang if lang in LANGUAGE_CODES else None)
         return JSONResponse({"replies": [r.to_json() for r in replies]})
 
     async def page(
@@ -51,7 +50,6 @@ def create_canned_routes(gate: StaffGate, store: CannedStore, audit: AuditLog) -
             "staff": staff,
             "csrf_token": staff.csrf_token,
             "replies": offered_order(await store.all(), None),
-            "langs": [(code, LANG_NAMES.get(code, code)) for code in LANGS],
             "title_max": TITLE_MAX,
             "text_max": TEXT_MAX,
             "error": error,

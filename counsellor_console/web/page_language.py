@@ -17,6 +17,7 @@ from counsellor_console.domain.staff_language import (
     script_strings,
     translator,
 )
+from counsellor_console.web.page_config import page_config
 
 
 def request_lang(request: Request) -> str:
@@ -42,4 +43,5 @@ def staff_i18n(request: Request) -> dict[str, Any]:
         "_": gettext,
         "ngettext": ngettext,
         "script_strings": script_strings(lang),
+        "page_config": page_config(lang),
     }
