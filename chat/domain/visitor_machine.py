@@ -12,14 +12,16 @@ the chat's life does not allow raises ``IllegalTransitionError`` ("expected one 
 Y"). A frame the contract refuses in this state (a ``msg`` before ``hello``, a second
 ``hello``, ...) is not illegal: it is answered with the contract's error frame.
 
-Not wired into ``chat/live/visitor_socket.py`` yet (issue 9: the shell follows after the console's
-merge); it states the visitor's side of the contract in one place meanwhile.
+``chat/live/visitor_socket.py`` is the shell: it holds one machine per socket, and the socket's
+state is the machine's (nothing else writes it). What the shell learns from the store (a resume,
+a refused admission, a chat the store says is over) goes back in through ``resumed``,
+``admitted`` and ``store_ended``, so the machine stays the one writer of the state.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from chat.domain.protocol import (
     ChatEvent,
@@ -29,11 +31,13 @@ from chat.domain.protocol import (
     transition,
     visitor_msg_refusal,
 )
+from chat.domain.survey import valid_answers
 from chat.wire import outbound as frames
 from chat.wire.inbound import (
     Away,
     End,
     Exit,
+    FrameError,
     Hello,
     NoticeAck,
     Survey,
@@ -116,7 +120,9 @@ class EndChat:
 
 @dataclass(frozen=True, slots=True)
 class SaveSurvey:
-    answers: dict[str, str | int]
+    """Count the survey's answers (already checked against its questions)."""
+
+    answers: dict[str, str]
 
 
 Effect = (
@@ -135,12 +141,15 @@ def _error(code: str) -> Send:
 class VisitorMachine:
     """One visitor socket's session. ``state`` is None until a ``hello`` opens a chat."""
 
-    __slots__ = ("ended_at", "state", "survey_done")
+    __slots__ = ("accepted", "ended_at", "state", "survey_done")
 
     def __init__(self, state: ChatState | None = None) -> None:
         self.state = state
         self.ended_at: float | None = None
         self.survey_done = False
+        # Whether a counsellor ever took this chat: only then does it count as a support
+        # conversation for its return code.
+        self.accepted = state is ChatState.ACTIVE
 
     def _move(self, event: ChatEvent, now: float) -> None:
         if self.state is None:
@@ -161,7 +170,7 @@ class VisitorMachine:
             return self._hello(frame)
         if isinstance(frame, NoticeAck):
             if self.state is not ChatState.NOTICE:
-                raise IllegalTransitionError(f"notice_ack: expected 'notice', got {self._name()!r}")
+                return []  # nothing to acknowledge, or done already: harmless (protocol.md)
             self._move(ChatEvent.ACK_NOTICE, now)
             return [AckNotice(), Enqueue()]
         if isinstance(frame, VisitorMsg):
@@ -178,8 +187,11 @@ class VisitorMachine:
         if isinstance(frame, Survey):
             if self.state is not ChatState.ENDED or self.survey_done:
                 return [_error("no_survey")]
+            answers = valid_answers(frame.answers)
+            if answers is None:
+                raise FrameError("bad_field", "answers")
             self.survey_done = True
-            return [SaveSurvey(frame.answers), Send(frames.survey_received())]
+            return [SaveSurvey(answers), Send(frames.survey_received())]
         # Return codes and left messages are answered by continuity, in any state.
         return []
 
@@ -189,6 +201,7 @@ class VisitorMachine:
         self.state = initial_state(hello.age)
         self.ended_at = None
         self.survey_done = False
+        self.accepted = False
         effects: list[Effect] = [OpenChat(hello, self.state)]
         if self.state is ChatState.WAITING:
             effects.append(Enqueue())
@@ -202,30 +215,76 @@ class VisitorMachine:
 
     # -- what the hub delivered --------------------------------------------------------------
 
-    def deliver(self, event: dict[str, Any], now: float) -> list[Effect]:
+    def deliver(self, event: Frame, now: float) -> list[Effect]:
         """The effects of one event published to this visitor.
 
         Raises:
             IllegalTransitionError: the event moves the chat in a way its state forbids
-                (``joined`` for a chat that is not waiting, anything after ``ended``).
+                (``joined`` or ``queued`` before the notice is acknowledged, anything after
+                ``ended``).
         """
         kind = event.get("type")
         if self.state is None or self.state is ChatState.ENDED:
             raise IllegalTransitionError(f"{kind}: expected an open chat, got {self._name()!r}")
         if kind == "joined":
-            if self.state is not ChatState.WAITING:
-                raise IllegalTransitionError(f"joined: expected 'waiting', got {self._name()!r}")
-            self._move(ChatEvent.ACCEPT, now)
-        elif kind == "queued" and self.state is ChatState.ACTIVE:
-            self._move(ChatEvent.REQUEUE, now)  # a hand-back to the queue
+            if self.state is ChatState.WAITING:
+                self._move(ChatEvent.ACCEPT, now)
+                self.accepted = True
+            elif self.state is not ChatState.ACTIVE:  # ACTIVE: a warm transfer, a new name
+                raise IllegalTransitionError(
+                    f"joined: expected one of ['active', 'waiting'], got {self._name()!r}"
+                )
+        elif kind == "queued":
+            if self.state is ChatState.ACTIVE:
+                self._move(ChatEvent.REQUEUE, now)  # a hand-back to the queue
+            elif self.state is not ChatState.WAITING:  # WAITING: a new position
+                raise IllegalTransitionError(
+                    f"queued: expected one of ['active', 'waiting'], got {self._name()!r}"
+                )
         elif kind == "ended":
             self._move(ChatEvent.END, now)
         return [Send(event)]
 
+    # -- what the shell learnt from the store ------------------------------------------------
+
+    def resumed(self, state: ChatState, *, accepted: bool) -> None:
+        """A ``hello`` with a resume token found this open chat in the store, in ``state``.
+
+        Raises:
+            IllegalTransitionError: ``state`` is ENDED (an ended chat is not resumed).
+        """
+        if state is ChatState.ENDED:
+            raise IllegalTransitionError("resume: expected an open chat, got 'ended'")
+        self.state = state
+        self.ended_at = None
+        self.survey_done = False
+        self.accepted = accepted or state is ChatState.ACTIVE
+
+    def admitted(self, queued: bool, now: float) -> None:
+        """The outcome of ``Enqueue``: queued, or refused (closed, full) and so ended."""
+        if not queued and self._open():
+            self._move(ChatEvent.END, now)
+
+    def store_ended(self, now: float) -> None:
+        """The store answered that the chat is over (it timed out, or was ended elsewhere)."""
+        if self._open():
+            self._move(ChatEvent.END, now)
+
+    def forget(self) -> None:
+        """The chat is gone from this socket (blocked, or resumed elsewhere): nothing is open."""
+        self.state = None
+        self.ended_at = None
+        self.survey_done = False
+        self.accepted = False
+
     # -- helpers -----------------------------------------------------------------------------
 
-    def _open(self) -> bool:
+    def is_open(self) -> bool:
+        """A chat is attached and not over."""
         return self.state is not None and self.state is not ChatState.ENDED
+
+    def _open(self) -> bool:
+        return self.is_open()
 
     def _name(self) -> str:
         return "none" if self.state is None else self.state.value

@@ -1,4 +1,4 @@
-"""What a visitor asks of the return code, the left messages and the survey.
+"""What a visitor asks of the return code and the left messages.
 
 Functions of the visitor's socket rather than methods, so the socket's module keeps to the
 chat itself. Each code check costs an argon2id run (~0.1 s of CPU), so they are counted per
@@ -10,15 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from chat.domain import limits
-from chat.domain.protocol import (
-    ChatState,
-    return_code_allowed,
-)
-from chat.domain.survey import valid_answers
+from chat.domain.protocol import return_code_allowed
 from chat.operations.continuity import HeldCode, left_message_frame
 from chat.operations.events import ALL_STAFF
 from chat.wire import outbound as frames
-from chat.wire.inbound import ForgetCode, FrameError, LeaveMessage, ReadReplies, Survey
+from chat.wire.inbound import ForgetCode, LeaveMessage, ReadReplies
 
 if TYPE_CHECKING:
     from chat.live.visitor_socket import VisitorSocket
@@ -39,27 +35,16 @@ async def send_return_code(socket: VisitorSocket) -> None:
     if chat is None or socket.continuity is None:
         socket.send(frames.error("no_chat"))
         return
-    if not return_code_allowed(chat.state, socket.ended_at, socket.ops.clock()):
+    if socket.state is None or not return_code_allowed(
+        socket.state, socket.machine.ended_at, socket.ops.clock()
+    ):
         socket.send(frames.error("too_late"))
         return
     if socket.held is None:
-        socket.held = await socket.continuity.issue_for(chat, counted=socket.was_accepted)
+        socket.held = await socket.continuity.issue_for(chat, counted=socket.machine.accepted)
     used = await socket.continuity.sessions_used(socket.held)
     code = socket.continuity.display(socket.held)
     socket.send(frames.return_code(code, used, socket.ops.config.session_cap))
-
-
-async def record_survey(socket: VisitorSocket, survey: Survey) -> None:
-    if socket.chat is None or socket.chat.state is not ChatState.ENDED or socket.survey_done:
-        socket.send(frames.error("no_survey"))
-        return
-    answers = valid_answers(survey.answers)
-    if answers is None:
-        raise FrameError("bad_field", "answers")
-    socket.survey_done = True
-    if socket.endpoint.stats is not None:
-        await socket.endpoint.stats.record_survey(answers)
-    socket.send(frames.survey_received())
 
 
 async def answer_code_request(

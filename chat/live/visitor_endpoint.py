@@ -206,7 +206,7 @@ class VisitorEndpoint:
             s
             for s in self.sockets.values()
             if s.chat is not None
-            and s.chat.state is ChatState.WAITING
+            and s.state is ChatState.WAITING
             and (moved_all or _may_have_moved(s, moved))
         ]
         if not waiting:
@@ -237,9 +237,7 @@ class VisitorEndpoint:
                 now = time.monotonic()
                 if now - last_beat >= LIVE_HEARTBEAT_SECS:
                     live = [
-                        cid
-                        for cid, s in self.sockets.items()
-                        if s.chat and s.chat.state is not ChatState.ENDED
+                        cid for cid, s in self.sockets.items() if s.chat and s.machine.is_open()
                     ]
                     await self.ops.keep_alive(live)
                     last_beat = now

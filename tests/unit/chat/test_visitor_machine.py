@@ -18,7 +18,17 @@ from chat.domain.visitor_machine import (
     StoreMessage,
     VisitorMachine,
 )
-from chat.wire.inbound import Away, End, Exit, Hello, NoticeAck, Survey, Typing, VisitorMsg
+from chat.wire.inbound import (
+    Away,
+    End,
+    Exit,
+    FrameError,
+    Hello,
+    NoticeAck,
+    Survey,
+    Typing,
+    VisitorMsg,
+)
 
 MINOR = Hello("youth", "sv", "under18")
 ADULT = Hello("youth", "sv", "18plus")
@@ -40,8 +50,17 @@ def test_a_minor_opens_in_notice_and_is_queued_after_the_acknowledgement() -> No
 def test_an_adult_is_queued_at_once_and_never_asked_for_the_notice() -> None:
     machine = VisitorMachine()
     assert machine.receive(ADULT, NOW) == [OpenChat(ADULT, ChatState.WAITING), Enqueue()]
-    with pytest.raises(IllegalTransitionError, match="expected 'notice', got 'waiting'"):
-        machine.receive(NoticeAck("reporting-duty"), NOW)
+    # An acknowledgement nobody asked for is harmless (protocol.md): no move, no effect.
+    assert machine.receive(NoticeAck("reporting-duty"), NOW) == []
+    assert machine.state is ChatState.WAITING
+
+
+def test_joined_or_queued_before_the_notice_is_acknowledged_is_illegal() -> None:
+    for event in ({"type": "joined", "counsellor": "Anna"}, {"type": "queued", "position": 1}):
+        machine = VisitorMachine(ChatState.NOTICE)
+        with pytest.raises(IllegalTransitionError, match=r"expected one of .*, got 'notice'"):
+            machine.deliver(event, NOW)
+        assert machine.state is ChatState.NOTICE
 
 
 def test_before_hello_a_message_is_refused_and_leaving_does_nothing() -> None:
@@ -66,8 +85,11 @@ def test_joined_makes_the_chat_active_and_is_passed_on() -> None:
     assert machine.state is ChatState.ACTIVE
     assert machine.receive(Typing(), NOW) == [PublishTyping()]
     assert machine.receive(Away(True), NOW) == [PublishAway(True)]
-    with pytest.raises(IllegalTransitionError, match="expected 'waiting', got 'active'"):
-        machine.deliver(joined, NOW)
+    assert machine.accepted
+    # A warm transfer: a colleague's name, the chat still active.
+    transferred = {"type": "joined", "counsellor": "Bilal"}
+    assert machine.deliver(transferred, NOW) == [Send(transferred)]
+    assert machine.state is ChatState.ACTIVE
 
 
 def test_a_hand_back_puts_the_chat_back_to_waiting() -> None:
@@ -93,7 +115,7 @@ def test_the_survey_comes_after_the_end_and_once() -> None:
     assert machine.receive(Survey(answers), NOW) == [_error("no_survey")]
     machine.deliver({"type": "ended", "by": "counsellor"}, NOW)
     assert machine.receive(Survey(answers), NOW) == [
-        SaveSurvey(answers),
+        SaveSurvey({"helped": "4"}),  # as counted: the survey's own strings
         Send({"type": "survey_received"}),
     ]
     assert machine.receive(Survey(answers), NOW) == [_error("no_survey")]
@@ -113,3 +135,39 @@ def test_a_new_hello_after_the_end_opens_a_new_chat() -> None:
     assert machine.receive(ADULT, NOW) == [OpenChat(ADULT, ChatState.WAITING), Enqueue()]
     assert machine.survey_done is False
     assert machine.ended_at is None
+
+
+def test_what_the_store_says_moves_the_machine_too() -> None:
+    resumed = VisitorMachine()
+    resumed.resumed(ChatState.WAITING, accepted=True)  # handed back after a counsellor had it
+    assert (resumed.state, resumed.accepted) == (ChatState.WAITING, True)
+    with pytest.raises(IllegalTransitionError, match="got 'ended'"):
+        VisitorMachine().resumed(ChatState.ENDED, accepted=False)
+
+    refused = VisitorMachine()
+    refused.receive(ADULT, NOW)
+    refused.admitted(False, NOW)  # closed or full
+    assert (refused.state, refused.ended_at) == (ChatState.ENDED, NOW)
+    queued = VisitorMachine()
+    queued.receive(ADULT, NOW)
+    queued.admitted(True, NOW)
+    assert queued.state is ChatState.WAITING
+
+    timed_out = VisitorMachine(ChatState.ACTIVE)
+    timed_out.store_ended(NOW)
+    assert timed_out.state is ChatState.ENDED
+    timed_out.store_ended(NOW + 5)  # over already: the first end stands
+    assert timed_out.ended_at == NOW
+
+    blocked = VisitorMachine(ChatState.ACTIVE)
+    blocked.forget()
+    assert blocked.state is None
+    assert not blocked.is_open()
+    assert blocked.receive(VisitorMsg("m1", "hej"), NOW) == [_error("no_chat")]
+
+
+def test_a_survey_with_answers_not_the_surveys_is_refused_and_can_be_sent_again() -> None:
+    machine = VisitorMachine(ChatState.ENDED)
+    with pytest.raises(FrameError):
+        machine.receive(Survey({"helped": 9}), NOW)
+    assert machine.receive(Survey({"felt_safe": "yes"}), NOW)[0] == SaveSurvey({"felt_safe": "yes"})
