@@ -181,7 +181,7 @@ class VisitorMachine:
         if isinstance(frame, Typing):
             return [PublishTyping()] if self.state is ChatState.ACTIVE else []
         if isinstance(frame, Away):
-            return [PublishAway(frame.on)] if self._open() else []
+            return [PublishAway(frame.on)] if self.is_open() else []
         if isinstance(frame, End | Exit):
             return self._leave("exit" if isinstance(frame, Exit) else "end", now)
         if isinstance(frame, Survey):
@@ -196,7 +196,7 @@ class VisitorMachine:
         return []
 
     def _hello(self, hello: Hello) -> list[Effect]:
-        if self._open():
+        if self.is_open():
             return [_error("chat_open")]
         self.state = initial_state(hello.age)
         self.ended_at = None
@@ -208,7 +208,7 @@ class VisitorMachine:
         return effects
 
     def _leave(self, how: LeaveHow, now: float) -> list[Effect]:
-        if not self._open():
+        if not self.is_open():
             return []  # nothing to end: a quick exit before hello, or after the end
         self._move(ChatEvent.END, now)
         return [EndChat(how)]
@@ -262,12 +262,12 @@ class VisitorMachine:
 
     def admitted(self, queued: bool, now: float) -> None:
         """The outcome of ``Enqueue``: queued, or refused (closed, full) and so ended."""
-        if not queued and self._open():
+        if not queued and self.is_open():
             self._move(ChatEvent.END, now)
 
     def store_ended(self, now: float) -> None:
         """The store answered that the chat is over (it timed out, or was ended elsewhere)."""
-        if self._open():
+        if self.is_open():
             self._move(ChatEvent.END, now)
 
     def forget(self) -> None:
@@ -282,9 +282,6 @@ class VisitorMachine:
     def is_open(self) -> bool:
         """A chat is attached and not over."""
         return self.state is not None and self.state is not ChatState.ENDED
-
-    def _open(self) -> bool:
-        return self.is_open()
 
     def _name(self) -> str:
         return "none" if self.state is None else self.state.value

@@ -35,8 +35,8 @@ async def send_return_code(socket: VisitorSocket) -> None:
     if chat is None or socket.continuity is None:
         socket.send(frames.error("no_chat"))
         return
-    if socket.state is None or not return_code_allowed(
-        socket.state, socket.machine.ended_at, socket.ops.clock()
+    if socket.machine.state is None or not return_code_allowed(
+        socket.machine.state, socket.machine.ended_at, socket.ops.clock()
     ):
         socket.send(frames.error("too_late"))
         return

@@ -206,7 +206,7 @@ class VisitorEndpoint:
             s
             for s in self.sockets.values()
             if s.chat is not None
-            and s.state is ChatState.WAITING
+            and s.machine.state is ChatState.WAITING
             and (moved_all or _may_have_moved(s, moved))
         ]
         if not waiting:

@@ -113,11 +113,6 @@ class VisitorSocket:
     def _frame_message(chat_id: str, message: StoredMessage) -> frames.Frame:
         return frames.msg(message, tracked_chat=chat_id)
 
-    @property
-    def state(self) -> ChatState | None:
-        """The chat's state as this socket knows it: the machine's (None before a chat)."""
-        return self.machine.state
-
     # The hub calls this for every event addressed to our chat: the machine moves with it.
     def deliver(self, frame: frames.Frame) -> None:
         kind = frame.get("type")
@@ -130,17 +125,17 @@ class VisitorSocket:
         if kind == "ended" and frame.get("reason") == BLOCKED:
             # Nothing more of a blocked chat, whatever this socket thought of it: no code,
             # no survey, no resume.
-            self._detach()
-            self.chat = None
+            self._let_go()
             self.held = None
-            self.machine.forget()
             self.connection.deliver(frame)
             return
+        if not self.machine.is_open():
+            return  # late (a typing after the end): the page has shown the end already
         try:
             effects = self.machine.deliver(frame, self.ops.clock())
         except IllegalTransitionError as exc:
-            # Late (a typing after the end) or out of order: the store is the truth, and a
-            # resync or the next event brings this socket back in line with it.
+            # Out of order (a joined before the notice): the store is the truth, and a resync
+            # or the next event brings this socket back in line with it.
             quiet.error("visitor_event_out_of_state", exc)
             return
         if kind == "joined":
@@ -161,11 +156,15 @@ class VisitorSocket:
         """Another connection resumed this chat: a chat has one visitor socket. This one gets
         nothing more (it leaves the hub now) and closes with ``CLOSE_REPLACED``; the chat
         goes on on the new socket, so closing here must not start the grace period."""
+        self._let_go()
+        self.closing = True
+        self.connection.close_soon(CLOSE_REPLACED, CLOSE_REPLACED_REASON)
+
+    def _let_go(self) -> None:
+        """This socket holds no chat any more (blocked, or resumed on another socket)."""
         self._detach()
         self.chat = None
         self.machine.forget()
-        self.closing = True
-        self.connection.close_soon(CLOSE_REPLACED, CLOSE_REPLACED_REASON)
 
     def _sync_record(self) -> None:
         """Keep the record's copy of the state equal to the machine's, for the operations
